@@ -1,0 +1,2 @@
+import { x } from '@preview-lambda/contract';
+export const y = x;
