@@ -1,1 +1,40 @@
-export const x = 1;
+/**
+ * The JSON contract of the preview Lambda, byte-compatible with the Go function it replaces.
+ *
+ * - {@link ResizeRequest} / {@link ResizeResponse}: zod schemas and their types (Go's JSON field names).
+ * - {@link parseResizeRequest} / {@link parseResizeResponse}: validation that reports every problem.
+ * - {@link previewKey}: the destination key, derived safely.
+ * - {@link successResponse}, {@link failureResponse}, {@link serializeResponse}: responses in Go's field
+ *   order.
+ * - {@link jsonSchemas}: the JSON Schema documents committed in `contract/schema/`.
+ *
+ * Pure: depends on zod only, no I/O, no environment.
+ *
+ * @module
+ */
+export {
+  ContractError,
+  type ContractErrorOptions,
+  InvalidRequestError,
+  InvalidResponseError,
+} from './errors.js';
+export { describeReceived, type FormatIssuesOptions, formatIssues } from './issues.js';
+export { type JsonSchemaDocument, type JsonSchemas, jsonSchemas } from './json-schema.js';
+export { derivePreviewKey, type PreviewKeyInput, type PreviewKeyResult, previewKey } from './key.js';
+export { parseResizeRequest, parseResizeResponse } from './parse.js';
+export {
+  failureResponse,
+  responseByteLength,
+  type SuccessResponseInput,
+  serializeResponse,
+  successResponse,
+} from './response.js';
+export {
+  LAMBDA_SYNC_RESPONSE_LIMIT_BYTES,
+  PREVIEW_CONTENT_TYPES,
+  type PreviewContentType,
+  RESIZE_ERROR_CODE_DESCRIPTIONS,
+  ResizeErrorCode,
+  ResizeRequest,
+  ResizeResponse,
+} from './schemas.js';

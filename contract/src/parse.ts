@@ -1,0 +1,54 @@
+import { InvalidRequestError, InvalidResponseError } from './errors.js';
+import { formatIssues } from './issues.js';
+import { derivePreviewKey } from './key.js';
+import { ResizeRequest, ResizeResponse } from './schemas.js';
+
+/** The request fields the preview key is derived from, checked on their own. */
+const PreviewKeyFields = ResizeRequest.pick({
+  src_key: true,
+  rewrite_part: true,
+  root_folder: true,
+  preset_name: true,
+});
+
+/**
+ * Validates a decoded JSON payload against the request contract, including the preview-key rules of
+ * `previewKey`, and returns it with unknown fields stripped.
+ *
+ * The key rules are checked whenever the four fields they use are individually valid, even if another
+ * field (say `width`) is not, so one call reports every problem.
+ *
+ * @throws {InvalidRequestError} listing every problem, one line each, e.g.
+ * `Expected positive integer for width but received "1440" (string)`.
+ */
+export function parseResizeRequest(input: unknown): ResizeRequest {
+  const request = ResizeRequest.safeParse(input, { reportInput: true });
+  const issues = request.success ? [] : formatIssues(request.error.issues, { rootName: 'request' });
+
+  const keyFields = request.success ? request : PreviewKeyFields.safeParse(input);
+  if (keyFields.success) {
+    const key = derivePreviewKey(keyFields.data);
+    if (!key.ok) {
+      issues.push(...key.issues);
+    }
+  }
+
+  if (!request.success || issues.length > 0) {
+    throw new InvalidRequestError(issues);
+  }
+  return request.data;
+}
+
+/**
+ * Validates a Lambda answer against the response contract and returns it with unknown fields stripped.
+ *
+ * @throws {InvalidResponseError} listing every problem, one line each, e.g.
+ * `Expected boolean for status but received "true" (string)`.
+ */
+export function parseResizeResponse(input: unknown): ResizeResponse {
+  const response = ResizeResponse.safeParse(input, { reportInput: true });
+  if (!response.success) {
+    throw new InvalidResponseError(formatIssues(response.error.issues, { rootName: 'response' }));
+  }
+  return response.data;
+}

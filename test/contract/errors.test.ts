@@ -1,0 +1,53 @@
+import { ContractError, InvalidRequestError, InvalidResponseError } from '@preview-lambda/contract';
+import { describe, expect, it } from 'vitest';
+
+describe('Class: ContractError', () => {
+  it('carries its code, message, cause and the subclass name', () => {
+    const cause = new Error('root cause');
+    const error = new ContractError('SOMETHING', 'went wrong', { cause });
+
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('ContractError');
+    expect(error.code).toBe('SOMETHING');
+    expect(error.message).toBe('went wrong');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('has no cause property when none is given', () => {
+    expect(Object.hasOwn(new ContractError('X', 'y'), 'cause')).toBe(false);
+  });
+});
+
+describe('Class: InvalidRequestError', () => {
+  it('joins its issues with "; " and has code INVALID_REQUEST', () => {
+    const error = new InvalidRequestError(['first problem', 'second problem']);
+
+    expect(error).toBeInstanceOf(ContractError);
+    expect(error.name).toBe('InvalidRequestError');
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.message).toBe('first problem; second problem');
+    expect(error.issues).toEqual(['first problem', 'second problem']);
+  });
+
+  it('keeps a frozen copy of the issues', () => {
+    const issues = ['a problem'];
+    const error = new InvalidRequestError(issues);
+    issues.push('added later');
+
+    expect(error.issues).toEqual(['a problem']);
+    expect(Object.isFrozen(error.issues)).toBe(true);
+  });
+});
+
+describe('Class: InvalidResponseError', () => {
+  it('joins its issues with "; " and has code INVALID_RESPONSE', () => {
+    const error = new InvalidResponseError(['bad status', 'bad data']);
+
+    expect(error).toBeInstanceOf(ContractError);
+    expect(error).not.toBeInstanceOf(InvalidRequestError);
+    expect(error.name).toBe('InvalidResponseError');
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.message).toBe('bad status; bad data');
+    expect(error.issues).toEqual(['bad status', 'bad data']);
+  });
+});
