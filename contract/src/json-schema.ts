@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ResizeRequest, ResizeResponse } from './schemas.js';
 
 /** A JSON Schema document as produced by zod. */
@@ -54,7 +54,6 @@ export function jsonSchemas(): JsonSchemas {
         ...response,
         // `code` only accompanies failures; zod does not emit refinements, so state it here.
         if: { properties: { status: { const: true } }, required: ['status'] },
-        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's conditional keyword.
         then: { not: { required: ['code'] } },
       },
       {

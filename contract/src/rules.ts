@@ -11,7 +11,7 @@ export const MAX_KEY_BYTES = 1024;
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** A string without C0 control characters (including NUL), DEL or C1 control characters. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
 /** One key segment: not empty, no `/`, and not `.` or `..`. */
