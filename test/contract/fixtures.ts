@@ -1,6 +1,6 @@
 /** Loads the golden fixtures of `contract/fixtures/`, checking their shape so a typo fails loudly. */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const fixturesDirectory = new URL('../../contract/fixtures/', import.meta.url);
 
