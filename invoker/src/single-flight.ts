@@ -1,0 +1,91 @@
+import { InvocationAbortedError } from './errors.js';
+
+interface Flight<V> {
+  readonly promise: Promise<V>;
+  readonly controller: AbortController;
+  waiters: number;
+  settled: boolean;
+}
+
+/** Reason given to a flight's signal when every caller has left it. */
+export const ABANDONED = Symbol('abandoned');
+
+/**
+ * Coalesces concurrent calls with the same key into one execution, whose outcome they all share. The
+ * entry is removed as soon as the execution settles, so nothing is cached.
+ *
+ * A caller's `signal` only detaches that caller (it gets `InvocationAbortedError`); when every caller has
+ * detached, the execution's own signal aborts with {@link ABANDONED} and the entry is removed.
+ */
+export class SingleFlight<K, V> {
+  readonly #flights = new Map<K, Flight<V>>();
+
+  /** Number of executions in flight. */
+  public get size(): number {
+    return this.#flights.size;
+  }
+
+  /**
+   * Joins the execution running for `key`, or starts one with `execute`.
+   */
+  public run(key: K, execute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+    let flight = this.#flights.get(key);
+    if (flight === undefined) {
+      flight = this.#start(key, execute);
+    }
+    flight.waiters += 1;
+    return signal === undefined ? flight.promise : this.#wait(key, flight, signal);
+  }
+
+  #start(key: K, execute: (signal: AbortSignal) => Promise<V>): Flight<V> {
+    const controller = new AbortController();
+    const promise = Promise.resolve()
+      .then(() => execute(controller.signal))
+      .finally(() => {
+        flight.settled = true;
+        if (this.#flights.get(key) === flight) {
+          this.#flights.delete(key);
+        }
+      });
+    const flight: Flight<V> = { promise, controller, waiters: 0, settled: false };
+    // Every caller may have detached before it settles: its rejection is then nobody's to handle.
+    promise.catch(() => undefined);
+    this.#flights.set(key, flight);
+    return flight;
+  }
+
+  #wait(key: K, flight: Flight<V>, signal: AbortSignal): Promise<V> {
+    return new Promise<V>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#leave(key, flight);
+        reject(new InvocationAbortedError({ cause: signal.reason }));
+      };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #leave(key: K, flight: Flight<V>): void {
+    flight.waiters -= 1;
+    if (flight.waiters > 0 || flight.settled) {
+      return;
+    }
+    if (this.#flights.get(key) === flight) {
+      this.#flights.delete(key);
+    }
+    flight.controller.abort(ABANDONED);
+  }
+}
