@@ -1,0 +1,215 @@
+/**
+ * The resize Lambda: validate → read the original from S3 → sniff → resize → write the preview → answer
+ * in the Go function's exact JSON shape.
+ *
+ * Permanent failures ({@link PreviewError}) are answered with `status:false`, a message and a `code`, and
+ * write nothing. Transient failures are thrown so the invocation fails and can be retried.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  InvalidRequestError as ContractInvalidRequestError,
+  failureResponse,
+  LAMBDA_SYNC_RESPONSE_LIMIT_BYTES,
+  parseResizeRequest,
+  previewKey,
+  type ResizeRequest,
+  type ResizeResponse,
+  responseByteLength,
+  successResponse,
+} from '@preview-lambda/contract';
+import type { Context } from 'aws-lambda';
+import type { HandlerConfig } from './config.js';
+import { BucketNotAllowedError, InvalidRequestError, PreviewError, WidthTooLargeError } from './errors.js';
+import type { PreviewIdempotency, PreviewRecord } from './idempotency.js';
+import { type ResizedImage, type ResizeOptions, resizeImage } from './image/index.js';
+import type { S3PreviewStorage } from './storage.js';
+
+/** The resize function the handler uses; replaceable so tests can count calls. */
+export type ResizeFunction = (input: Uint8Array, options: ResizeOptions) => Promise<ResizedImage>;
+
+/** Everything the handler needs, built once at cold start. */
+export interface HandlerDependencies {
+  /** Parsed configuration. */
+  config: HandlerConfig;
+  /** S3 adapter. */
+  storage: S3PreviewStorage;
+  /** Idempotency guard over DynamoDB. */
+  idempotency: PreviewIdempotency;
+  /** Powertools logger. */
+  logger: Logger;
+  /** Resize implementation; defaults to {@link resizeImage}. */
+  resize?: ResizeFunction;
+}
+
+/** A Lambda handler that takes the Go payload and answers the Go response. */
+export type PreviewHandler = (event: unknown, context: Context) => Promise<ResizeResponse>;
+
+/** A preview this invocation generated and wrote. */
+interface GeneratedPreview {
+  readonly key: string;
+  readonly bytes: Buffer;
+  readonly etag: string;
+  readonly image: ResizedImage;
+}
+
+/** Fields of the per-invocation summary log line. */
+type Summary = Record<string, string | number | boolean | undefined>;
+
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
+/**
+ * Builds the Go success response, leaving `data` empty when its base64 would push the JSON over Lambda's
+ * 6 MB synchronous response limit (callers then fetch the preview from S3 by `key`).
+ */
+function respond(key: string, contentType: string, size: number, bytes: () => Buffer | undefined) {
+  const empty = successResponse({ key, contentType, data: '' });
+  if (responseByteLength(empty) + base64Length(size) > LAMBDA_SYNC_RESPONSE_LIMIT_BYTES) {
+    return { response: empty, omitted: true };
+  }
+  const data = bytes();
+  return {
+    response: successResponse({ key, contentType, data: data?.toString('base64') ?? '' }),
+    omitted: false,
+  };
+}
+
+function validate(event: unknown, config: HandlerConfig): { request: ResizeRequest; key: string } {
+  let request: ResizeRequest;
+  let key: string;
+  try {
+    request = parseResizeRequest(event);
+    key = previewKey(request);
+  } catch (error) {
+    if (error instanceof ContractInvalidRequestError) {
+      throw new InvalidRequestError(`Invalid request: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  if (request.width > config.maxWidth) throw new WidthTooLargeError(request.width, config.maxWidth);
+  if (!config.sourceBuckets.includes(request.src_bucket)) {
+    throw new BucketNotAllowedError('source', request.src_bucket);
+  }
+  if (!config.destinationBuckets.includes(request.dst_bucket)) {
+    throw new BucketNotAllowedError('destination', request.dst_bucket);
+  }
+  return { request, key };
+}
+
+/** The identifying request fields for the summary line, taken from the raw event (it may be invalid). */
+function requestFields(event: unknown): Summary {
+  const fields: Summary = {};
+  if (event === null || typeof event !== 'object') return fields;
+  const raw = event as Record<string, unknown>;
+  for (const name of ['src_bucket', 'src_key', 'dst_bucket', 'preset_name', 'width']) {
+    const value = raw[name];
+    if (typeof value === 'string' || typeof value === 'number') fields[`request_${name}`] = value;
+  }
+  return fields;
+}
+
+let coldStart = true;
+
+/** Creates the Lambda handler over the given dependencies. */
+export function createHandler(dependencies: HandlerDependencies): PreviewHandler {
+  const { config, storage, idempotency, logger } = dependencies;
+  const resize = dependencies.resize ?? resizeImage;
+
+  async function generate(request: ResizeRequest, key: string): Promise<GeneratedPreview> {
+    const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes);
+    const image = await resize(source.bytes, {
+      width: request.width,
+      withoutEnlargement: !config.allowEnlargement,
+      jpegQuality: config.jpegQuality,
+      maxInputPixels: config.maxInputPixels,
+    });
+    const etag = await storage.writePreview({
+      bucket: request.dst_bucket,
+      key,
+      bytes: image.data,
+      contentType: image.contentType,
+      cacheControl: config.cacheControl,
+      acl: config.previewAcl,
+    });
+    return { key, bytes: image.data, etag, image };
+  }
+
+  const toRecord = (preview: GeneratedPreview): PreviewRecord => ({
+    key: preview.key,
+    contentType: preview.image.contentType,
+    size: preview.bytes.length,
+    etag: preview.etag,
+  });
+
+  function describeGenerated(preview: GeneratedPreview): Summary {
+    const { image } = preview;
+    return {
+      bytes_in: image.source.bytes,
+      bytes_out: preview.bytes.length,
+      source_type: image.source.type,
+      source_width: image.source.width,
+      source_height: image.source.height,
+      width: image.width,
+      height: image.height,
+    };
+  }
+
+  async function answer(request: ResizeRequest, key: string, context: Context, summary: Summary) {
+    const outcome = await idempotency.run(request, context, () => generate(request, key), toRecord);
+    summary.outcome = outcome.kind;
+    if (outcome.kind !== 'replayed') {
+      Object.assign(summary, describeGenerated(outcome.value));
+      return respond(key, outcome.record.contentType, outcome.record.size, () => outcome.value.bytes);
+    }
+    const { record } = outcome;
+    summary.bytes_out = record.size;
+    const replay = respond(record.key, record.contentType, record.size, () => undefined);
+    if (replay.omitted) return replay;
+    const stored = await storage.readPreview(request.dst_bucket, record.key);
+    if (stored !== undefined) {
+      summary.bytes_out = stored.bytes.length;
+      return respond(record.key, record.contentType, stored.bytes.length, () => stored.bytes);
+    }
+    // The preview was deleted after it was recorded: make it again rather than answer without data.
+    logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
+    const preview = await generate(request, key);
+    summary.outcome = 'regenerated';
+    Object.assign(summary, describeGenerated(preview));
+    return respond(key, preview.image.contentType, preview.bytes.length, () => preview.bytes);
+  }
+
+  return async function handler(event: unknown, context: Context): Promise<ResizeResponse> {
+    const started = performance.now();
+    const summary: Summary = {
+      request_id: context.awsRequestId,
+      cold_start: coldStart,
+      ...requestFields(event),
+    };
+    coldStart = false;
+    const finish = (response: ResizeResponse, level: 'info' | 'warn'): ResizeResponse => {
+      summary.duration_ms = Math.round(performance.now() - started);
+      logger[level]('preview', summary);
+      return response;
+    };
+
+    try {
+      const { request, key } = validate(event, config);
+      summary.key = key;
+      const { response, omitted } = await answer(request, key, context, summary);
+      summary.data_omitted = omitted;
+      return finish(response, 'info');
+    } catch (error) {
+      if (error instanceof PreviewError) {
+        summary.outcome = 'failed';
+        summary.code = error.code;
+        summary.error = error.message;
+        return finish(failureResponse(error.code, error.message), 'warn');
+      }
+      summary.outcome = 'error';
+      summary.duration_ms = Math.round(performance.now() - started);
+      logger.error('preview', { ...summary, error: error instanceof Error ? error : String(error) });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * S3 adapter: the only place that talks to S3 and the place where S3's errors become ours. Permanent
+ * problems (missing object, access denied, rejected write, too large) become {@link PreviewError}s;
+ * everything else (throttling, 5xx, network, timeouts) is rethrown unchanged as transient.
+ */
+import type { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { PreviewAcl } from './config.js';
+import {
+  AccessDeniedError,
+  DestinationRejectedError,
+  type PreviewError,
+  SourceNotFoundError,
+  SourceTooLargeError,
+} from './errors.js';
+
+/** Options for {@link S3PreviewStorage}. */
+export interface S3PreviewStorageOptions {
+  /** Client to use; defaults to a new `S3Client` configured from the SDK's standard variables. */
+  client?: S3Client;
+  /** Path-style addressing (local emulators); ignored when `client` is given. Defaults to false. */
+  forcePathStyle?: boolean;
+}
+
+/** A stored object read back whole. */
+export interface StoredObject {
+  /** The object's bytes. */
+  readonly bytes: Buffer;
+  /** The object's ETag as S3 reports it (quoted). */
+  readonly etag: string;
+  /** The object's `Content-Type`, if set. */
+  readonly contentType: string | undefined;
+}
+
+/** What {@link S3PreviewStorage.writePreview} stores. */
+export interface PreviewObject {
+  /** Destination bucket. */
+  readonly bucket: string;
+  /** Destination key. */
+  readonly key: string;
+  /** Encoded preview. */
+  readonly bytes: Buffer;
+  /** MIME type of `bytes`. */
+  readonly contentType: string;
+  /** `Cache-Control` header stored with the object. */
+  readonly cacheControl: string;
+  /** Canned ACL, or `none` to send no ACL. */
+  readonly acl: PreviewAcl;
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+const DENIED = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled']);
+const WRITE_REJECTED = new Set([
+  'AccessDenied',
+  'AccessControlListNotSupported',
+  'InvalidBucketAclWithObjectOwnership',
+  'NoSuchBucket',
+  'InvalidArgument',
+]);
+
+function s3ErrorName(error: unknown): string | undefined {
+  return error instanceof S3ServiceException ? error.name : undefined;
+}
+
+/** Reads originals and previews from S3 and writes previews, translating S3's errors. */
+export class S3PreviewStorage {
+  readonly #client: S3Client;
+
+  public constructor(options: S3PreviewStorageOptions = {}) {
+    this.#client = options.client ?? new S3Client({ forcePathStyle: options.forcePathStyle ?? false });
+  }
+
+  /**
+   * Reads an original, refusing more than `maxBytes` (checked against `Content-Length` before the body
+   * is read, and again while it streams).
+   *
+   * @throws {SourceNotFoundError} the object or bucket does not exist.
+   * @throws {AccessDeniedError} S3 answered 403 (without `s3:ListBucket` a missing key reads as 403).
+   * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
+   */
+  public async readSource(bucket: string, key: string, maxBytes: number): Promise<StoredObject> {
+    const found = await this.#read(bucket, key, maxBytes, (name, cause) => {
+      if (DENIED.has(name)) return new AccessDeniedError('read', bucket, key, { cause });
+      if (NOT_FOUND.has(name)) return new SourceNotFoundError(bucket, key, { cause });
+      return undefined;
+    });
+    if (found === undefined) throw new SourceNotFoundError(bucket, key);
+    return found;
+  }
+
+  /** Reads a stored preview back, or `undefined` when it no longer exists. */
+  public async readPreview(bucket: string, key: string): Promise<StoredObject | undefined> {
+    return this.#read(bucket, key, Number.POSITIVE_INFINITY, (name, cause) =>
+      DENIED.has(name) ? new AccessDeniedError('read', bucket, key, { cause }) : undefined,
+    );
+  }
+
+  /**
+   * Writes a preview in one `PutObject` (atomic: readers see the old state or the whole new object).
+   *
+   * @returns the ETag S3 assigned.
+   * @throws {DestinationRejectedError} the bucket refused the write (missing bucket, denied, ACLs disabled).
+   */
+  public async writePreview(preview: PreviewObject): Promise<string> {
+    try {
+      const output = await this.#client.send(
+        new PutObjectCommand({
+          Bucket: preview.bucket,
+          Key: preview.key,
+          Body: preview.bytes,
+          ContentLength: preview.bytes.length,
+          ContentType: preview.contentType,
+          CacheControl: preview.cacheControl,
+          ...(preview.acl === 'none' ? {} : { ACL: preview.acl }),
+        }),
+      );
+      return output.ETag ?? '';
+    } catch (error) {
+      const name = s3ErrorName(error);
+      if (name !== undefined && WRITE_REJECTED.has(name)) {
+        const hint =
+          name === 'AccessControlListNotSupported' || name === 'InvalidBucketAclWithObjectOwnership'
+            ? ' (the bucket has ACLs disabled: set PREVIEW_ACL=none)'
+            : '';
+        throw new DestinationRejectedError(preview.bucket, preview.key, `${name}${hint}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Shared GetObject: `undefined` for a missing object unless `translate` maps the error otherwise. */
+  async #read(
+    bucket: string,
+    key: string,
+    maxBytes: number,
+    translate: (name: string, cause: unknown) => PreviewError | undefined,
+  ): Promise<StoredObject | undefined> {
+    let output: GetObjectCommandOutput;
+    try {
+      output = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      const name = s3ErrorName(error);
+      const translated = name === undefined ? undefined : translate(name, error);
+      if (translated !== undefined) throw translated;
+      if (name !== undefined && NOT_FOUND.has(name)) return undefined;
+      throw error;
+    }
+    const body = output.Body as Readable | undefined;
+    if (output.ContentLength !== undefined && output.ContentLength > maxBytes) {
+      body?.destroy();
+      throw new SourceTooLargeError(output.ContentLength, maxBytes);
+    }
+    const bytes = body === undefined ? Buffer.alloc(0) : await readAtMost(body, maxBytes);
+    return { bytes, etag: output.ETag ?? '', contentType: output.ContentType };
+  }
+}
+
+async function readAtMost(body: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += buffer.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new SourceTooLargeError(size, maxBytes);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, size);
+}

@@ -1,0 +1,177 @@
+/**
+ * Integration-test harness: the real handler over the local AWS emulators, with counters on the two
+ * operations that must happen once per preview (resize and PutObject).
+ *
+ * The backend is `node` (s3rver + dynalite) unless `PREVIEW_TEST_BACKEND=moto`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteObjectCommand,
+  GetObjectAclCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { parseHandlerConfig } from '../../handler/src/config.js';
+import { createHandler, type PreviewHandler } from '../../handler/src/handler.js';
+import { PreviewIdempotency } from '../../handler/src/idempotency.js';
+import { resizeImage } from '../../handler/src/image/index.js';
+import { S3PreviewStorage } from '../../handler/src/storage.js';
+
+export { lambdaContext } from '../../local/context.js';
+
+import { type EmulatorBackend, type Emulators, freePort, startEmulators } from '../../local/emulators.js';
+
+/** Bucket names every integration test uses. */
+export const BUCKETS = Object.freeze({
+  source: 'originals-bucket',
+  destination: 'previews-bucket',
+  forbidden: 'not-allowed-bucket',
+});
+
+/** The emulator backend selected for this run. */
+export const BACKEND: EmulatorBackend = process.env.PREVIEW_TEST_BACKEND === 'moto' ? 'moto' : 'node';
+
+/** A handler under test with the counters and clients to inspect what it did. */
+export interface HandlerUnderTest {
+  readonly handler: PreviewHandler;
+  readonly logger: Logger;
+  readonly tableName: string;
+  /** Calls of the resize function so far. */
+  resizes(): number;
+  /** PutObject calls made by the handler's S3 client so far. */
+  puts(): number;
+}
+
+/** Options for {@link Harness.handler}. */
+export interface HandlerUnderTestOptions {
+  /** Extra or overriding environment variables for the handler's config. */
+  env?: Record<string, string>;
+  /** Point idempotency at a port where nothing listens (DynamoDB down). */
+  dynamodbDown?: boolean;
+  /** Point the handler's S3 client at a port where nothing listens (S3 down). */
+  s3Down?: boolean;
+}
+
+/** Running emulators with buckets, plus factories for handlers and contexts. */
+export interface Harness {
+  readonly emulators: Emulators;
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+  /** Builds a handler with its own fresh idempotency table. */
+  handler(options?: HandlerUnderTestOptions): Promise<HandlerUnderTest>;
+  /** Uploads an original to the source bucket. */
+  putSource(key: string, body: Uint8Array, contentType?: string): Promise<void>;
+  /** Reads an object back whole, with its headers. */
+  getObject(
+    bucket: string,
+    key: string,
+  ): Promise<{ bytes: Buffer; contentType?: string; cacheControl?: string } | undefined>;
+  /** Deletes an object. */
+  deleteObject(bucket: string, key: string): Promise<void>;
+  /** The grants of an object (moto only; s3rver ignores ACLs). */
+  getGrants(bucket: string, key: string): Promise<string[]>;
+  /** Every item in an idempotency table. */
+  records(tableName: string): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulators and creates the buckets. */
+export async function startHarness(): Promise<Harness> {
+  const emulators = await startEmulators({ backend: BACKEND });
+  for (const bucket of Object.values(BUCKETS)) await emulators.createBucket(bucket);
+  const s3 = new S3Client(emulators.s3Config());
+  const dynamodb = new DynamoDBClient(emulators.dynamodbConfig());
+
+  return {
+    emulators,
+    s3,
+    dynamodb,
+    async handler(options = {}) {
+      const tableName = `idempotency-${randomUUID()}`;
+      await emulators.createIdempotencyTable(tableName);
+      const config = parseHandlerConfig({
+        SOURCE_BUCKETS: BUCKETS.source,
+        DESTINATION_BUCKETS: BUCKETS.destination,
+        IDEMPOTENCY_TABLE_NAME: tableName,
+        LOG_LEVEL: 'SILENT',
+        ...options.env,
+      });
+      const logger = new Logger({ serviceName: 'preview-lambda-test', logLevel: config.logLevel });
+
+      let puts = 0;
+      const storageClient = new S3Client({
+        ...emulators.s3Config(),
+        ...(options.s3Down ? { endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 } : {}),
+      });
+      storageClient.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PutObjectCommand') puts += 1;
+          return next(args);
+        },
+        { step: 'initialize', name: 'countPuts' },
+      );
+      const dynamodbEndpoint = options.dynamodbDown
+        ? `http://127.0.0.1:${await freePort()}`
+        : emulators.dynamodbEndpoint;
+      const idempotencyClient = new DynamoDBClient({
+        ...emulators.dynamodbConfig(),
+        endpoint: dynamodbEndpoint,
+        maxAttempts: 1,
+      });
+
+      let resizes = 0;
+      const handler = createHandler({
+        config,
+        logger,
+        storage: new S3PreviewStorage({ client: storageClient }),
+        idempotency: new PreviewIdempotency({
+          tableName,
+          expiresAfterSeconds: config.idempotencyTtlSeconds,
+          logger,
+          client: idempotencyClient,
+        }),
+        resize: async (input, resizeOptions) => {
+          resizes += 1;
+          return resizeImage(input, resizeOptions);
+        },
+      });
+      return { handler, logger, tableName, resizes: () => resizes, puts: () => puts };
+    },
+    async putSource(key, body, contentType = 'application/octet-stream') {
+      await s3.send(
+        new PutObjectCommand({ Bucket: BUCKETS.source, Key: key, Body: body, ContentType: contentType }),
+      );
+    },
+    async getObject(bucket, key) {
+      try {
+        const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const bytes = Buffer.from(await output.Body!.transformToByteArray());
+        return { bytes, contentType: output.ContentType, cacheControl: output.CacheControl };
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return undefined;
+        throw error;
+      }
+    },
+    async deleteObject(bucket, key) {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    async getGrants(bucket, key) {
+      const output = await s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }));
+      return (output.Grants ?? []).map(
+        (grant) => `${grant.Grantee?.URI ?? grant.Grantee?.ID ?? 'unknown'}:${grant.Permission ?? ''}`,
+      );
+    },
+    async records(tableName) {
+      const output = await dynamodb.send(new ScanCommand({ TableName: tableName }));
+      return output.Items ?? [];
+    },
+    async stop() {
+      s3.destroy();
+      dynamodb.destroy();
+      await emulators.stop();
+    },
+  };
+}
