@@ -1,0 +1,494 @@
+/**
+ * Benchmark of the resize core (`npm run bench`).
+ *
+ * 1. Generates photo-like JPEGs of 2, 12 and 24 MP (plus a lower-quality 12 MP one, to show how decode
+ *    time follows file size) and a 12 MP PNG, into a temporary folder.
+ * 2. Times `resizeImage` to widths 1440 and 320 with the production tuning (`tuneSharp()`): warm median
+ *    and p90 ms per image one at a time, and images/s with two in flight.
+ * 3. Tuning study on 12 MP JPEG -> 1440: a plain sharp pipeline with sharp's defaults against
+ *    `resizeImage` with each setting changed in turn, interleaved round by round so that machine noise
+ *    hits every variant alike.
+ * 4. Memory: RSS after 100 consecutive 24 MP images, each run in a fresh child process (with and without
+ *    `MALLOC_ARENA_MAX`, which glibc only reads at process start).
+ * 5. Cold import time of the bundled handler (`handler/dist/index.mjs`), when it has been built.
+ *
+ * Prints tables and writes `bench/results.json`. Takes about two to three minutes on 2 cores.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import {
+  DEFAULT_SHARP_TUNING,
+  RECOMMENDED_MALLOC_ARENA_MAX,
+  resizeImage,
+  type SharpTuningOptions,
+  tuneSharp,
+} from '../handler/src/image/index.js';
+import { makeJpeg, makePng } from '../local/images.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const MiB = 2 ** 20;
+
+/** One generated source image. */
+interface BenchImage {
+  name: string;
+  file: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Timing of one image/width pair. */
+interface CaseResult {
+  image: string;
+  width: number;
+  runs: number;
+  medianMs: number;
+  p90Ms: number;
+  imagesPerSecondTwoInFlight: number;
+  outputBytes: number;
+  outputWidth: number;
+  outputHeight: number;
+}
+
+/** What a memory child reports. */
+interface RssResult {
+  label: string;
+  mallocArenaMax: string | null;
+  tuning: SharpTuningOptions | 'sharp defaults';
+  images: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  peakRssMiB: number;
+  medianMs: number;
+}
+
+/** Arguments of a memory child, passed as JSON on its command line. */
+interface RssChildArgs {
+  file: string;
+  width: number;
+  images: number;
+  tuning: SharpTuningOptions | 'sharp defaults';
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
+}
+
+const median = (values: readonly number[]): number => quantile(values, 0.5);
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/** Peak resident set size of this process so far (Linux `VmHWM`), or `undefined` elsewhere. */
+function peakRssMiB(): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Images per second when `lanes` calls are kept in flight, `perLane` calls each. */
+async function throughput(fn: () => Promise<unknown>, lanes: number, perLane: number): Promise<number> {
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let i = 0; i < perLane; i++) await fn();
+    }),
+  );
+  return (lanes * perLane * 1000) / (performance.now() - start);
+}
+
+/** Run `node <execArgv> this-file --child <mode> <json>` with `env`, and parse the JSON it prints. */
+function runChild<T>(mode: string, args: unknown, env: NodeJS.ProcessEnv): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, JSON.stringify(args)],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`child ${mode} exited with ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as T);
+    });
+  });
+}
+
+/** Child: resize the same image `images` times in a row and report memory. */
+async function rssChild({ file, width, images, tuning }: RssChildArgs): Promise<void> {
+  if (tuning !== 'sharp defaults') tuneSharp(tuning);
+  const input = readFileSync(file);
+  const rssBefore = process.memoryUsage().rss / MiB;
+  const times: number[] = [];
+  for (let i = 0; i < images; i++) times.push(await timeOnce(() => resizeImage(input, { width })));
+  const rssAfter = process.memoryUsage().rss / MiB;
+  process.stdout.write(
+    `${JSON.stringify({
+      rssBeforeMiB: round1(rssBefore),
+      rssAfterMiB: round1(rssAfter),
+      peakRssMiB: round1(peakRssMiB() ?? rssAfter),
+      medianMs: round1(median(times)),
+    })}\n`,
+  );
+}
+
+/** Spawn a fresh node with `code` as an ES module and `env`, and return what it prints. */
+function runModule(code: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(out.trim());
+      else {
+        // Node prints the offending source line first; the error's own line is the useful one.
+        const line = err.split('\n').find((l) => /^\w*Error\b/.test(l.trim())) ?? `exit ${code}`;
+        reject(new Error(line.trim().slice(0, 300)));
+      }
+    });
+  });
+}
+
+function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [headers, ...rows].map((row) => row.map(String));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (row: readonly string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
+    '\n',
+  );
+}
+
+async function generateImages(dir: string): Promise<BenchImage[]> {
+  const specs = [
+    { name: 'JPEG 2 MP', width: 1728, height: 1152, make: makeJpeg },
+    { name: 'JPEG 12 MP', width: 4000, height: 3000, make: makeJpeg },
+    { name: 'JPEG 24 MP', width: 6000, height: 4000, make: makeJpeg },
+    {
+      name: 'JPEG 12 MP q75',
+      width: 4000,
+      height: 3000,
+      make: (o: { width: number; height: number }) => makeJpeg({ ...o, quality: 75 }),
+    },
+    { name: 'PNG 12 MP', width: 4000, height: 3000, make: makePng },
+  ];
+  const images: BenchImage[] = [];
+  for (const spec of specs) {
+    const bytes = await spec.make({ width: spec.width, height: spec.height });
+    const file = join(dir, `${spec.name.replace(/\W+/g, '-')}.img`);
+    writeFileSync(file, bytes);
+    images.push({ name: spec.name, file, width: spec.width, height: spec.height, bytes: bytes.length });
+  }
+  return images;
+}
+
+async function timeCase(image: BenchImage, width: number): Promise<CaseResult> {
+  const input = readFileSync(image.file);
+  const run = () => resizeImage(input, { width });
+  const first = await timeOnce(run);
+  await run();
+  // About 1.5 s of timed runs per case, 7 to 25 of them.
+  const runs = Math.max(7, Math.min(25, Math.ceil(1500 / first)));
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timeOnce(run));
+  const perLane = Math.max(3, Math.ceil(runs / 2));
+  const ips = await throughput(run, 2, perLane);
+  const out = await run();
+  return {
+    image: image.name,
+    width,
+    runs,
+    medianMs: round1(median(times)),
+    p90Ms: round1(quantile(times, 0.9)),
+    imagesPerSecondTwoInFlight: round1(ips),
+    outputBytes: out.data.length,
+    outputWidth: out.width,
+    outputHeight: out.height,
+  };
+}
+
+/** A variant of the tuning study: global settings, then the call to time. */
+interface Variant {
+  name: string;
+  setup: () => void;
+  run: (input: Buffer) => Promise<unknown>;
+}
+
+const mark = (isDefault: boolean): string => (isDefault ? '*' : '');
+
+function variants(tuned: Required<SharpTuningOptions>): Variant[] {
+  const sharpDefaults = () => {
+    sharp.cache({ memory: 50, files: 20, items: 100 });
+    sharp.concurrency(1);
+  };
+  const resize1440 = (input: Buffer) => resizeImage(input, { width: 1440 });
+  return [
+    {
+      name: 'plain sharp, sharp defaults (cache on, concurrency 1)',
+      setup: sharpDefaults,
+      run: (input) => sharp(input).rotate().resize(1440).jpeg({ quality: 70 }).toBuffer(),
+    },
+    { name: 'resizeImage, sharp defaults', setup: sharpDefaults, run: resize1440 },
+    ...[1, 2].map((concurrency) => ({
+      name: `resizeImage, cache off, concurrency ${concurrency}${mark(concurrency === tuned.concurrency)}`,
+      setup: () => tuneSharp({ ...tuned, concurrency }),
+      run: resize1440,
+    })),
+    {
+      name: 'same pipeline without shrink-on-load',
+      setup: () => tuneSharp(),
+      run: (input) =>
+        sharp(input, { autoOrient: true, failOn: 'error' })
+          .resize({ width: 1440, kernel: 'lanczos3', withoutEnlargement: true, fastShrinkOnLoad: false })
+          .toColourspace('srgb')
+          .jpeg({ quality: 70 })
+          .toBuffer(),
+    },
+    {
+      name: 'floor: shrink-on-load JPEG decode alone (nearest, raw out)',
+      setup: () => tuneSharp(),
+      run: (input) => sharp(input).resize({ width: 1440, kernel: 'nearest' }).raw().toBuffer(),
+    },
+    {
+      name: 'same pipeline with random access (sequentialRead: false)',
+      setup: () => tuneSharp(),
+      run: (input) =>
+        sharp(input, { autoOrient: true, failOn: 'error', sequentialRead: false })
+          .resize({ width: 1440, kernel: 'lanczos3', withoutEnlargement: true })
+          .toColourspace('srgb')
+          .jpeg({ quality: 70 })
+          .toBuffer(),
+    },
+  ];
+}
+
+async function tuningStudy(image: BenchImage, rounds: number) {
+  const input = readFileSync(image.file);
+  const list = variants({ ...DEFAULT_SHARP_TUNING });
+  const single = new Map<string, number[]>();
+  const twoInFlight = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of list) {
+      variant.setup();
+      await variant.run(input);
+      for (let i = 0; i < 3; i++) {
+        const ms = await timeOnce(() => variant.run(input));
+        single.set(variant.name, [...(single.get(variant.name) ?? []), ms]);
+      }
+      const ips = await throughput(() => variant.run(input), 2, 3);
+      twoInFlight.set(variant.name, [...(twoInFlight.get(variant.name) ?? []), ips]);
+    }
+  }
+  tuneSharp();
+  return list.map(({ name }) => ({
+    variant: name,
+    medianMs: round1(median(single.get(name) ?? [])),
+    p10Ms: round1(quantile(single.get(name) ?? [], 0.1)),
+    imagesPerSecondTwoInFlight: round1(median(twoInFlight.get(name) ?? [])),
+  }));
+}
+
+async function coldImport(): Promise<{ ms: number[]; medianMs: number } | string> {
+  const bundle = join(root, 'handler/dist/index.mjs');
+  if (!existsSync(bundle)) return 'n/a (run npm run build first)';
+  const url = pathToFileURL(bundle).href;
+  const code = [
+    'const t = performance.now();',
+    `await import(${JSON.stringify(url)});`,
+    'console.log(performance.now() - t);',
+  ].join(' ');
+  // The handler validates its configuration at import: placeholders, nothing is called at import time.
+  const env = {
+    ...process.env,
+    SOURCE_BUCKETS: 'bench-source',
+    DESTINATION_BUCKETS: 'bench-destination',
+    IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    MALLOC_ARENA_MAX: RECOMMENDED_MALLOC_ARENA_MAX,
+  };
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) ms.push(round1(Number(await runModule(code, env))));
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return { ms, medianMs: median(ms) };
+}
+
+function describeCold(cold: Awaited<ReturnType<typeof coldImport>>): string {
+  if (typeof cold === 'string') return cold;
+  return `${cold.medianMs} ms median of [${cold.ms.join(', ')}]`;
+}
+
+/** A memory child to run: its label, `MALLOC_ARENA_MAX` (null: unset) and tuning. */
+interface MemoryRun {
+  label: string;
+  arena: string | null;
+  tuning: SharpTuningOptions | 'sharp defaults';
+}
+
+async function memoryStudy(image: BenchImage): Promise<RssResult[]> {
+  const { MALLOC_ARENA_MAX: _ignored, ...envWithoutArena } = process.env;
+  const arena = RECOMMENDED_MALLOC_ARENA_MAX;
+  const runs: MemoryRun[] = [
+    { label: 'tuneSharp(), MALLOC_ARENA_MAX unset', arena: null, tuning: {} },
+    { label: `tuneSharp(), MALLOC_ARENA_MAX=${arena}`, arena, tuning: {} },
+    { label: `sharp's defaults, MALLOC_ARENA_MAX=${arena}`, arena, tuning: 'sharp defaults' },
+  ];
+  const memory: RssResult[] = [];
+  for (const run of runs) {
+    const env = run.arena === null ? envWithoutArena : { ...envWithoutArena, MALLOC_ARENA_MAX: run.arena };
+    const args: RssChildArgs = { file: image.file, width: 1440, images: 100, tuning: run.tuning };
+    type ChildResult = Pick<RssResult, 'rssBeforeMiB' | 'rssAfterMiB' | 'peakRssMiB' | 'medianMs'>;
+    const result = await runChild<ChildResult>('rss', args, env);
+    memory.push({ label: run.label, mallocArenaMax: run.arena, tuning: run.tuning, images: 100, ...result });
+  }
+  return memory;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  tuneSharp();
+  const tuned = { ...DEFAULT_SHARP_TUNING };
+  const machine = {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    sharp: sharp.versions.sharp,
+    libvips: sharp.versions.vips,
+    simd: sharp.simd(),
+    mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+    tuning: tuned,
+    loadAverageAtStart: loadavg().map(round1),
+  };
+  const { cpu, cores, node, libvips } = machine;
+  console.log(`resize bench: ${cpu} x${cores}, node ${node}, sharp ${machine.sharp}, libvips ${libvips}`);
+  const arena = machine.mallocArenaMax ?? 'unset';
+  console.log(`tuneSharp(): ${JSON.stringify(tuned)}; MALLOC_ARENA_MAX=${arena}\n`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'resize-bench-'));
+  try {
+    const images = await generateImages(dir);
+    console.log(
+      table(
+        ['source', 'size', 'bytes', 'bytes/px'],
+        images.map((i) => [
+          i.name,
+          `${i.width}x${i.height}`,
+          i.bytes,
+          (i.bytes / (i.width * i.height)).toFixed(2),
+        ]),
+      ),
+    );
+
+    const cases: CaseResult[] = [];
+    for (const image of images) for (const width of [1440, 320]) cases.push(await timeCase(image, width));
+    console.log('\nresizeImage, warm, one process (tuneSharp() defaults)');
+    console.log(
+      table(
+        ['source', '-> width', 'median ms', 'p90 ms', 'img/s x2', 'output', 'out bytes'],
+        cases.map((c) => [
+          c.image,
+          c.width,
+          c.medianMs,
+          c.p90Ms,
+          c.imagesPerSecondTwoInFlight,
+          `${c.outputWidth}x${c.outputHeight}`,
+          c.outputBytes,
+        ]),
+      ),
+    );
+
+    const twelve = images.find((i) => i.name === 'JPEG 12 MP')!;
+    const study = await tuningStudy(twelve, 8);
+    console.log('\ntuning study: JPEG 12 MP -> 1440, interleaved over 8 rounds (*: tuneSharp default)');
+    console.log(
+      table(
+        ['variant', 'median ms', 'p10 ms', 'img/s x2'],
+        study.map((s) => [s.variant, s.medianMs, s.p10Ms, s.imagesPerSecondTwoInFlight]),
+      ),
+    );
+
+    const memory = await memoryStudy(images.find((i) => i.name === 'JPEG 24 MP')!);
+    console.log('\nmemory: 100 consecutive JPEG 24 MP -> 1440 with resizeImage, fresh child process each');
+    console.log(
+      table(
+        ['child', 'RSS before MiB', 'RSS after MiB', 'peak RSS MiB', 'median ms'],
+        memory.map((m) => [m.label, m.rssBeforeMiB, m.rssAfterMiB, m.peakRssMiB, m.medianMs]),
+      ),
+    );
+
+    const cold = await coldImport();
+    console.log(`\ncold import of handler/dist/index.mjs: ${describeCold(cold)}`);
+
+    const results = {
+      machine,
+      images: images.map(({ file: _file, ...image }) => image),
+      cases,
+      tuningStudy: { source: twelve.name, width: 1440, variants: study },
+      memory,
+      coldImport: cold,
+      durationSeconds: Math.round((performance.now() - started) / 1000),
+    };
+    writeFileSync(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwrote bench/results.json in ${results.durationSeconds} s`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Re-run this script with the production allocator setting when the caller did not choose one: glibc reads
+ * `MALLOC_ARENA_MAX` only at process start.
+ */
+function rerunWithArenaMax(): Promise<number> {
+  console.log(`MALLOC_ARENA_MAX unset: re-running with MALLOC_ARENA_MAX=${RECOMMENDED_MALLOC_ARENA_MAX}`);
+  console.log('(the production setting; set MALLOC_ARENA_MAX yourself to measure another value)\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, MALLOC_ARENA_MAX: RECOMMENDED_MALLOC_ARENA_MAX },
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , mode, json] = process.argv;
+  if (mode === 'rss') await rssChild(JSON.parse(json ?? '{}') as RssChildArgs);
+  else throw new Error(`unknown child mode ${mode}`);
+} else if (process.env.MALLOC_ARENA_MAX === undefined) {
+  process.exitCode = await rerunWithArenaMax();
+} else {
+  await main();
+}
