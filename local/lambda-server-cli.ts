@@ -1,0 +1,195 @@
+/**
+ * `npm run lambda:local [-- --port 3001 --host 127.0.0.1 --backend node|moto --bucket NAME
+ * --max-concurrency N --timeout SECONDS]`: a development tool that serves the Lambda Invoke API for
+ * `PreviewFunction` (the template's logical ID) on `127.0.0.1:3001`, like `sam local start-lambda` but
+ * without Docker, running the real entry point (`handler/src/index.ts`) in this process against embedded
+ * AWS emulators seeded with the sample originals. Stops gracefully on SIGINT/SIGTERM.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  EMULATOR_CREDENTIALS,
+  EMULATOR_REGION,
+  type EmulatorBackend,
+  type Emulators,
+  startEmulators,
+} from './emulators.js';
+import { readFunctionSettings } from './lambda/template-defaults.js';
+import {
+  DEFAULT_LAMBDA_HOST,
+  DEFAULT_LAMBDA_PORT,
+  type LambdaServer,
+  startLambdaServer,
+} from './lambda-server.js';
+import { SAMPLE_OBJECTS, seedSamples } from './seed.js';
+
+const FUNCTION_NAME = 'PreviewFunction';
+const DEFAULT_BUCKET = 'preview-lambda-demo';
+const TABLE = 'preview-idempotency';
+const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
+const USAGE =
+  'usage: npm run lambda:local -- [--port 3001] [--host 127.0.0.1] [--backend node|moto] [--bucket NAME]...\n' +
+  '                               [--max-concurrency N] [--timeout SECONDS]\n';
+
+function fail(message: string): never {
+  process.stderr.write(`lambda:local: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function integer(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
+    fail(`--${flag} must be an integer from ${min} to ${max} but received "${raw}"`);
+  }
+  return value;
+}
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string', default: DEFAULT_LAMBDA_HOST },
+        backend: { type: 'string', default: 'node' },
+        bucket: { type: 'string', multiple: true },
+        'max-concurrency': { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+const parsed = parseFlags();
+if (parsed.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const backend = parsed.backend;
+if (backend !== 'node' && backend !== 'moto') fail(`--backend must be node or moto but received "${backend}"`);
+const port = integer('port', parsed.port, 0, 65_535) ?? DEFAULT_LAMBDA_PORT;
+const maxConcurrency = integer('max-concurrency', parsed['max-concurrency'], 1, 10_000);
+const timeoutFlag = integer('timeout', parsed.timeout, 1, 900);
+const buckets = [...new Set(parsed.bucket ?? [DEFAULT_BUCKET])];
+const host = parsed.host;
+
+const settings = await readFunctionSettings(TEMPLATE);
+const timeoutSeconds = timeoutFlag ?? settings.timeoutSeconds.value;
+const timeoutOrigin = timeoutFlag === undefined ? settings.timeoutSeconds.description : '--timeout';
+
+let emulators: Emulators | undefined;
+let server: LambdaServer | undefined;
+let stopping = false;
+
+/** Starts the emulators, provisions and seeds them, loads the real entry point and serves it. */
+async function start(): Promise<LambdaServer> {
+  emulators = await startEmulators({ backend: backend as EmulatorBackend });
+  for (const bucket of buckets) {
+    await emulators.createBucket(bucket);
+    await seedSamples(emulators.s3Config(), bucket);
+  }
+  await emulators.createIdempotencyTable(TABLE);
+
+  // The function's environment, as the Lambda service would set it, then the real entry point. Other
+  // handler variables (LOG_LEVEL, MAX_WIDTH, ...) pass through from the shell.
+  Object.assign(process.env, emulators.env, {
+    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMb.value),
+    SOURCE_BUCKETS: buckets.join(','),
+    DESTINATION_BUCKETS: buckets.join(','),
+    IDEMPOTENCY_TABLE_NAME: TABLE,
+  });
+  const { handler } = await import('../handler/src/index.js');
+
+  return startLambdaServer({
+    functions: {
+      [FUNCTION_NAME]: { handler, timeoutMs: timeoutSeconds * 1000, memoryMb: settings.memoryMb.value },
+    },
+    port,
+    host,
+    maxConcurrency,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
+const starting = start();
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    process.stderr.write(`lambda:local: ${signal} again, exiting without waiting\n`);
+    process.exit(1);
+  }
+  stopping = true;
+  process.stderr.write(`lambda:local: ${signal}: stopping (letting running invocations finish)\n`);
+  try {
+    // A signal during startup: let it finish, so that no emulator process is left behind.
+    await starting.catch(() => undefined);
+    await server?.stop();
+    await emulators?.stop();
+  } catch (error) {
+    process.stderr.write(`lambda:local: error while stopping: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  // The handler's SDK clients may keep sockets and timers alive: do not wait for them.
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  server = await starting;
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `${host}:${port} is in use (another lambda:local or sam local start-lambda?); try --port`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`lambda:local: could not start: ${message}\n`);
+  await emulators?.stop().catch(() => undefined);
+  process.exit(1);
+}
+
+/** What the endpoint serves and how to call it, on stdout (the first line names the URL). */
+function banner(url: string, local: Emulators): string {
+  const { accessKeyId, secretAccessKey } = EMULATOR_CREDENTIALS;
+  return `Local Lambda endpoint (a development tool, not AWS Lambda) listening on ${url}
+  function     ${FUNCTION_NAME} (the real handler/src/index.ts, in-process; name, ARN or :qualifier all run $LATEST)
+  timeout      ${timeoutSeconds} s (${timeoutOrigin})
+  memory       ${settings.memoryMb.value} MB (${settings.memoryMb.description}; reported only, not enforced)
+  concurrency  ${maxConcurrency === undefined ? 'unlimited' : `${maxConcurrency} (then 429 TooManyRequestsException)`}
+  emulators    ${local.backend}: S3 ${local.s3Endpoint}, DynamoDB ${local.dynamodbEndpoint}
+  buckets      ${buckets.join(', ')} (source and destination; seeded with ${SAMPLE_OBJECTS.length} samples under photo/samples/)
+  table        ${TABLE}
+  credentials  emulators: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${EMULATOR_REGION}
+               this endpoint: any (signatures are not checked)
+
+AWS CLI (v2; with v1 leave out --cli-binary-format):
+  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws lambda invoke \\
+    --endpoint-url ${url} --region ${EMULATOR_REGION} --function-name ${FUNCTION_NAME} \\
+    --cli-binary-format raw-in-base64-out --payload file://events/jpeg-preset.json response.json
+  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws s3 ls --recursive \\
+    --endpoint-url ${local.s3Endpoint} --region ${EMULATOR_REGION} s3://${buckets[0]}/prew/
+
+Invoker:
+  const invoker = new PreviewInvoker({
+    functionName: '${FUNCTION_NAME}',
+    clientConfig: {
+      endpoint: '${url}',
+      region: '${EMULATOR_REGION}',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    },
+  });
+  const result = await invoker.invoke(JSON.parse(await readFile('events/jpeg-preset.json', 'utf8')));
+
+Ctrl-C stops it (running invocations finish first).
+`;
+}
+
+// A signal during startup: shutdown() is stopping everything and owns the exit.
+if (!stopping) process.stdout.write(banner(server.url, emulators!));
