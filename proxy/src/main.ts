@@ -1,0 +1,96 @@
+/**
+ * Entry point (`npm run proxy`): loads the configuration, builds the one invoker and the S3 client,
+ * starts the server and shuts it down gracefully on SIGTERM or SIGINT (a second signal cuts it short).
+ *
+ * Exit codes: 0 after a graceful shutdown, 1 when the configuration is invalid, the server cannot start,
+ * or connections had to be cut.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { PreviewInvoker } from '@preview-lambda/invoker';
+import { loadProxyConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { createProxyLogger } from './logger.js';
+import { S3PreviewReader } from './s3.js';
+import { createProxyServer } from './server.js';
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadProxyConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const logger = createProxyLogger({ level: config.logLevel });
+  // ONE invoker for the process: its single-flight makes identical concurrent requests share one
+  // invocation. The SDK reads AWS_REGION, credentials and AWS_ENDPOINT_URL(_LAMBDA|_S3) itself.
+  const invoker = new PreviewInvoker({
+    functionName: config.functionName,
+    timeoutMs: config.invokeTimeoutMs,
+  });
+  const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle });
+  const proxy = createProxyServer({ config, invoker, storage: new S3PreviewReader({ client: s3 }), logger });
+
+  let address;
+  try {
+    address = await proxy.listen();
+  } catch (error) {
+    logger.fatal({ err: error, host: config.host, port: config.port }, 'could not listen');
+    invoker.destroy();
+    s3.destroy();
+    return 1;
+  }
+  logger.info(
+    {
+      url: address.url,
+      functionName: config.functionName,
+      sourceBucket: config.sourceBucket,
+      destinationBucket: config.destinationBucket,
+      sourcePrefix: config.sourcePrefix,
+      previewRoot: config.previewRoot,
+      presets: Object.fromEntries(config.presets),
+      endpoints: config.endpoints,
+      maxInFlight: config.maxInFlight,
+      invokeTimeoutMs: config.invokeTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
+    'listening',
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal, inFlight: proxy.inFlight }, 'shutting down: draining requests in flight');
+  let cut = false;
+  const again = (): void => {
+    cut = true;
+    logger.warn({ inFlight: proxy.inFlight }, 'second signal: cutting open connections');
+    proxy.server.closeAllConnections();
+  };
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
+
+  const { forced } = await proxy.close();
+  invoker.destroy();
+  s3.destroy();
+  if (forced || cut) {
+    logger.warn({ forced, cut }, 'stopped: connections were cut before their requests finished');
+    return 1;
+  }
+  logger.info('stopped');
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,186 @@
+/**
+ * Pure mapping of everything that can go wrong to an HTTP answer: status, placeholder image, log level
+ * and the outcome named in the access log.
+ */
+import { InvokeFailedError, InvokerError, type ResizeErrorCode } from '@preview-lambda/invoker';
+import { ProxyError } from './errors.js';
+
+/** How a request ended, as named in the access log. */
+export type Outcome =
+  /** The function produced the preview and returned its bytes. */
+  | 'generated'
+  /** The function stored a preview too large to return; it was streamed from S3. */
+  | 'stored'
+  /** 404: unknown preset, missing or unusable original, or a path outside the preview root. */
+  | 'not-found'
+  /** 400: malformed path. */
+  | 'invalid'
+  /** 405: a method other than GET or HEAD. */
+  | 'method-not-allowed'
+  /** 5xx: the function, the Invoke API or S3 failed. */
+  | 'error'
+  /** 504: no answer within the invocation or request deadline. */
+  | 'timeout'
+  /** 503: `MAX_IN_FLIGHT` reached, or the function is throttled. */
+  | 'overloaded'
+  /** 503: the proxy is shutting down. */
+  | 'unavailable'
+  /** The client closed the connection first (logged with status 499). */
+  | 'aborted'
+  /** `/healthz`. */
+  | 'health';
+
+/** Which placeholder image an answer carries, if any. */
+export type AnswerImage = 'not-found' | 'error' | 'none';
+
+/** Log level of an access-log line. */
+export type AnswerLevel = 'info' | 'warn' | 'error';
+
+/** How to answer a failure. */
+export interface FailureAnswer {
+  /** HTTP status. */
+  readonly status: number;
+  /** Outcome in the access log. */
+  readonly outcome: Outcome;
+  /** Body: a placeholder image, or a short plain-text message (`none`). */
+  readonly image: AnswerImage;
+  /** Stable code, logged and sent in `X-Preview-Error`, e.g. `SOURCE_NOT_FOUND`, `FUNCTION_ERROR`. */
+  readonly code: string;
+  /** Level of the access-log line. */
+  readonly level: AnswerLevel;
+  /** Seconds to send in `Retry-After`, for 503 answers. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** `Retry-After` of 503 answers, in seconds. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** HTTP status logged when the client closed the connection before the answer (nginx's convention). */
+export const CLIENT_CLOSED_STATUS = 499;
+
+const unusableOriginal = (code: ResizeErrorCode): FailureAnswer => ({
+  status: 404,
+  outcome: 'not-found',
+  image: 'not-found',
+  code,
+  level: 'info',
+});
+
+const aborted = (code: string): FailureAnswer => ({
+  status: CLIENT_CLOSED_STATUS,
+  outcome: 'aborted',
+  image: 'none',
+  code,
+  level: 'info',
+});
+
+const upstream = (status: number, code: string): FailureAnswer => ({
+  status,
+  outcome: 'error',
+  image: 'error',
+  code,
+  level: 'error',
+});
+
+/**
+ * The answer to each permanent failure the function reports (`kind: 'failed'`).
+ *
+ * A missing original and an original that can never give a preview (not an image, corrupt, too many
+ * pixels, too large) are all 404 with the "not found" image: there is no preview at that URL and there
+ * will not be one until the original changes, which is what caches and `<img>` tags understand best.
+ * The precise code is in the log and in `X-Preview-Error`. Codes that mean the proxy and the function
+ * disagree (width or bucket refused) are configuration errors: 500.
+ */
+export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnswer>> = Object.freeze({
+  SOURCE_NOT_FOUND: unusableOriginal('SOURCE_NOT_FOUND'),
+  NOT_AN_IMAGE: unusableOriginal('NOT_AN_IMAGE'),
+  CORRUPT_IMAGE: unusableOriginal('CORRUPT_IMAGE'),
+  TOO_MANY_PIXELS: unusableOriginal('TOO_MANY_PIXELS'),
+  SOURCE_TOO_LARGE: unusableOriginal('SOURCE_TOO_LARGE'),
+  INVALID_REQUEST: { status: 400, outcome: 'invalid', image: 'none', code: 'INVALID_REQUEST', level: 'warn' },
+  WIDTH_TOO_LARGE: upstream(500, 'WIDTH_TOO_LARGE'),
+  BUCKET_NOT_ALLOWED: upstream(500, 'BUCKET_NOT_ALLOWED'),
+  ACCESS_DENIED: upstream(502, 'ACCESS_DENIED'),
+  DESTINATION_REJECTED: upstream(502, 'DESTINATION_REJECTED'),
+});
+
+/** The answer to a permanent failure reported by the function. */
+export function answerForFailure(code: ResizeErrorCode): FailureAnswer {
+  return FAILED_RESULT_ANSWERS[code];
+}
+
+/**
+ * The answer to a thrown error: an `InvokerError`, a {@link ProxyError}, or anything else (500).
+ *
+ * For an aborted call, pass the abort reason (`RequestTimeoutError` or `ClientClosedError`), not the
+ * `InvocationAbortedError` it caused.
+ */
+export function answerForError(error: unknown): FailureAnswer {
+  if (error instanceof ProxyError) {
+    switch (error.code) {
+      case 'REQUEST_TIMEOUT':
+        return { status: 504, outcome: 'timeout', image: 'error', code: error.code, level: 'warn' };
+      case 'CLIENT_CLOSED':
+        return aborted(error.code);
+      case 'STORED_PREVIEW_MISSING':
+      case 'STORAGE_FAILED':
+        return upstream(502, error.code);
+      case 'CONFIGURATION':
+        return upstream(500, error.code);
+    }
+  }
+  if (error instanceof InvokerError) {
+    switch (error.code) {
+      case 'DEADLINE_EXCEEDED':
+        return { status: 504, outcome: 'timeout', image: 'error', code: error.code, level: 'warn' };
+      case 'INVALID_REQUEST':
+        return { status: 400, outcome: 'invalid', image: 'none', code: error.code, level: 'warn' };
+      case 'INVOKE_FAILED':
+        return error instanceof InvokeFailedError && error.errorName === 'TooManyRequestsException'
+          ? overloaded('THROTTLED')
+          : upstream(502, error.code);
+      case 'FUNCTION_ERROR':
+      case 'INVALID_RESPONSE':
+        return upstream(502, error.code);
+      case 'ABORTED':
+        return aborted(error.code);
+      case 'CONFIGURATION':
+        return upstream(500, error.code);
+    }
+  }
+  return upstream(500, 'INTERNAL');
+}
+
+/** The answer when `MAX_IN_FLIGHT` is reached (`OVERLOADED`) or the function is throttled (`THROTTLED`). */
+export function overloaded(code: 'OVERLOADED' | 'THROTTLED' = 'OVERLOADED'): FailureAnswer {
+  return {
+    status: 503,
+    outcome: 'overloaded',
+    image: 'error',
+    code,
+    level: 'warn',
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  };
+}
+
+/** The answer to a preview request that arrives while the proxy is shutting down. */
+export function shuttingDown(): FailureAnswer {
+  return {
+    status: 503,
+    outcome: 'unavailable',
+    image: 'error',
+    code: 'SHUTTING_DOWN',
+    level: 'info',
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  };
+}
+
+/** The answer to a malformed path under the preview root. */
+export function invalidPath(): FailureAnswer {
+  return { status: 400, outcome: 'invalid', image: 'none', code: 'INVALID_PATH', level: 'info' };
+}
+
+/** The answer to a preset that is not configured (nothing is invoked). */
+export function unknownPreset(): FailureAnswer {
+  return { status: 404, outcome: 'not-found', image: 'not-found', code: 'UNKNOWN_PRESET', level: 'info' };
+}

@@ -1,0 +1,183 @@
+/**
+ * Pure request mapping: method + raw request target → what to do. No I/O, no configuration reading.
+ *
+ * The path is inspected *before* any decoding or normalisation, segment by segment, so that an encoded
+ * slash (`%2F`), backslash, NUL or dot segment (`%2e%2e`) can never smuggle a different key past the
+ * checks. The query string is ignored.
+ */
+import type { ResizeRequest } from '@preview-lambda/invoker';
+import type { PresetTable } from './presets.js';
+
+/** Path of the health check. */
+export const HEALTH_PATH = '/healthz';
+
+/** The methods the proxy serves, as sent in `Allow`. */
+export const ALLOWED_METHODS = 'GET, HEAD';
+
+/** S3's limit on the length of an object key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+/** Longest request target (path and query) accepted, in characters. */
+export const MAX_TARGET_LENGTH = 8192;
+
+/** What {@link routeRequest} needs to know. */
+export interface RouteOptions {
+  /** First path segment of previews, e.g. `prew`. */
+  previewRoot: string;
+  /** Key prefix of the originals, e.g. `photo`. */
+  sourcePrefix: string;
+  /** Preset name → width. */
+  presets: PresetTable;
+  /** Bucket holding the originals. */
+  sourceBucket: string;
+  /** Bucket the previews are written to. */
+  destinationBucket: string;
+  /** Longest key accepted, in UTF-8 bytes. Default: {@link MAX_KEY_BYTES}. */
+  maxKeyBytes?: number;
+  /** Longest request target accepted, in characters. Default: {@link MAX_TARGET_LENGTH}. */
+  maxTargetLength?: number;
+}
+
+/** A preview request that can be served. */
+export interface PreviewRoute {
+  readonly kind: 'preview';
+  /** The preset name, e.g. `small`. */
+  readonly preset: string;
+  /** The preset's width. */
+  readonly width: number;
+  /** The decoded path after the preset, e.g. `some/file.jpg`. */
+  readonly path: string;
+  /** The preview's key in the destination bucket, e.g. `prew/small/some/file.jpg`. */
+  readonly key: string;
+  /** The payload for the preview function. */
+  readonly request: ResizeRequest;
+}
+
+/** What to do with a request, discriminated by `kind`. */
+export type Route =
+  /** `GET`/`HEAD /healthz`. */
+  | { readonly kind: 'health' }
+  /** A valid preview path with a configured preset. */
+  | PreviewRoute
+  /** A valid preview path whose preset is not configured: 404 with the "not found" image. */
+  | { readonly kind: 'unknown-preset'; readonly preset: string; readonly path: string }
+  /** A malformed path under the preview root: 400. */
+  | { readonly kind: 'invalid'; readonly reason: string }
+  /** A method other than GET or HEAD on a known path: 405. */
+  | { readonly kind: 'method-not-allowed'; readonly allow: typeof ALLOWED_METHODS }
+  /** A path outside the preview root and the health check: plain 404. */
+  | { readonly kind: 'not-found' };
+
+/**
+ * Maps a request to a {@link Route}.
+ *
+ * @param method - The request method, e.g. `GET`.
+ * @param target - The raw request target as received (`req.url`), e.g. `/prew/small/some/file.jpg?x=1`.
+ */
+export function routeRequest(method: string, target: string, options: RouteOptions): Route {
+  const queryAt = target.indexOf('?');
+  const path = queryAt < 0 ? target : target.slice(0, queryAt);
+  const root = `/${options.previewRoot}`;
+  const isHealth = path === HEALTH_PATH;
+  const isPreview = path === root || path.startsWith(`${root}/`);
+  if (!isHealth && !isPreview) {
+    return { kind: 'not-found' };
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    return { kind: 'method-not-allowed', allow: ALLOWED_METHODS };
+  }
+  if (isHealth) {
+    return { kind: 'health' };
+  }
+  const maxTargetLength = options.maxTargetLength ?? MAX_TARGET_LENGTH;
+  if (target.length > maxTargetLength) {
+    return invalid(`the request target is longer than ${maxTargetLength} characters`);
+  }
+  return routePreview(path.slice(root.length + 1), options);
+}
+
+/**
+ * Parses the part of a preview path after `/<root>/`, e.g. `small/some/file.jpg`, into a
+ * {@link PreviewRoute}, or says why it cannot be served.
+ */
+export function routePreview(rest: string, options: RouteOptions): Route {
+  const maxKeyBytes = options.maxKeyBytes ?? MAX_KEY_BYTES;
+  if (rest === '') {
+    return invalid('expected /<root>/<preset>/<path>');
+  }
+  const decoded: string[] = [];
+  for (const segment of rest.split('/')) {
+    const result = decodeSegment(segment);
+    if (!result.ok) return invalid(result.reason);
+    decoded.push(result.value);
+  }
+  const [preset, ...pathSegments] = decoded;
+  if (preset === undefined || pathSegments.length === 0) {
+    return invalid('expected /<root>/<preset>/<path>');
+  }
+  const path = pathSegments.join('/');
+  const sourceKey = `${options.sourcePrefix}/${path}`;
+  const key = `${options.previewRoot}/${preset}/${path}`;
+  for (const [what, value] of [
+    ['source key', sourceKey],
+    ['preview key', key],
+  ] as const) {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > maxKeyBytes) {
+      return invalid(`the ${what} would have ${bytes} bytes, more than ${maxKeyBytes}`);
+    }
+  }
+  const width = options.presets.get(preset);
+  if (width === undefined) {
+    return { kind: 'unknown-preset', preset, path };
+  }
+  return {
+    kind: 'preview',
+    preset,
+    width,
+    path,
+    key,
+    request: {
+      src_key: sourceKey,
+      src_bucket: options.sourceBucket,
+      dst_bucket: options.destinationBucket,
+      root_folder: options.previewRoot,
+      preset_name: preset,
+      rewrite_part: options.sourcePrefix,
+      width,
+    },
+  };
+}
+
+type Decoded = { ok: true; value: string } | { ok: false; reason: string };
+
+// Printable ASCII only: raw spaces, controls and non-ASCII must arrive percent-encoded.
+const RAW_SEGMENT = /^[\x21-\x7e]*$/;
+const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
+const ENCODED_SEPARATOR = /%(2f|5c)/i;
+// C0 controls (NUL included), DEL and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Checks and decodes one raw path segment. */
+function decodeSegment(raw: string): Decoded {
+  if (raw === '') return { ok: false, reason: 'empty path segment' };
+  if (!RAW_SEGMENT.test(raw)) return { ok: false, reason: 'unencoded space, control or non-ASCII character' };
+  if (raw.includes('\\')) return { ok: false, reason: 'backslash in the path' };
+  if (raw.includes('#')) return { ok: false, reason: 'unencoded "#" in the path' };
+  if (BAD_PERCENT.test(raw)) return { ok: false, reason: 'malformed percent-encoding' };
+  if (ENCODED_SEPARATOR.test(raw)) return { ok: false, reason: 'percent-encoded "/" or "\\"' };
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    return { ok: false, reason: 'percent-encoding that is not UTF-8' };
+  }
+  if (value === '.' || value === '..') return { ok: false, reason: '"." or ".." path segment' };
+  if (CONTROL.test(value)) return { ok: false, reason: 'control character (e.g. %00) in the path' };
+  return { ok: true, value };
+}
+
+function invalid(reason: string): Route {
+  return { kind: 'invalid', reason };
+}

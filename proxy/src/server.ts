@@ -1,0 +1,416 @@
+/**
+ * The proxy's HTTP server (`node:http`): maps each request with the pure router, invokes the preview
+ * function, and answers with the preview, a stored preview streamed from S3, or a placeholder image.
+ * One JSON access-log line per request; bounded work (`MAX_IN_FLIGHT`, `REQUEST_TIMEOUT_MS`); graceful
+ * shutdown.
+ */
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
+import { type Duplex, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PreviewInvokeOptions, PreviewResult, ResizeRequest } from '@preview-lambda/invoker';
+import { abortable } from './abort.js';
+import type { ProxyConfig } from './config.js';
+import { ClientClosedError, RequestTimeoutError } from './errors.js';
+import { md5Etag } from './images.js';
+import type { ProxyLogger } from './logger.js';
+import {
+  answerForError,
+  answerForFailure,
+  CLIENT_CLOSED_STATUS,
+  type FailureAnswer,
+  invalidPath,
+  type Outcome,
+  overloaded,
+  shuttingDown,
+  unknownPreset,
+} from './outcome.js';
+import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
+import { type PreviewRoute, routeRequest } from './route.js';
+import type { PreviewObjectReader, StoredPreviewInfo } from './s3.js';
+
+/** What the server needs from the invoker: `PreviewInvoker` satisfies it, tests pass fakes. */
+export interface PreviewInvokerLike {
+  /** Generates (or fetches) the preview; identical concurrent calls should share one invocation. */
+  invoke(
+    request: ResizeRequest,
+    options: PreviewInvokeOptions & { signal: AbortSignal },
+  ): Promise<PreviewResult>;
+}
+
+/** Dependencies of {@link createProxyServer}. */
+export interface ProxyServerDeps {
+  /** The parsed configuration. */
+  config: ProxyConfig;
+  /** The ONE invoker of the process: its single-flight coalesces identical concurrent requests. */
+  invoker: PreviewInvokerLike;
+  /** Reads stored previews (results too large to inline) from the destination bucket. */
+  storage: PreviewObjectReader;
+  /** Where access and lifecycle lines go. */
+  logger: ProxyLogger;
+  /** Makes request ids when the incoming one is missing or not sane. Default: `crypto.randomUUID`. */
+  generateRequestId?: () => string;
+}
+
+/** Where a listening server is. */
+export interface ListeningAddress {
+  /** The bound address, e.g. `127.0.0.1`. */
+  readonly host: string;
+  /** The bound port (the real one when `PORT=0`). */
+  readonly port: number;
+  /** `http://host:port`. */
+  readonly url: string;
+}
+
+/** How {@link ProxyServer.close} ended. */
+export interface CloseResult {
+  /** `true` when connections were still open after the grace period and were cut. */
+  readonly forced: boolean;
+}
+
+/** The proxy's HTTP server. */
+export interface ProxyServer {
+  /** The underlying `node:http` server. */
+  readonly server: Server;
+  /** Preview requests being handled now. */
+  readonly inFlight: number;
+  /** `true` once {@link ProxyServer.close} was called. */
+  readonly closing: boolean;
+  /** Starts listening on `config.host:config.port`. */
+  listen(): Promise<ListeningAddress>;
+  /**
+   * Stops accepting connections, closes idle ones, answers 503 to requests that still arrive on open
+   * connections, lets requests in flight finish, and resolves once every connection is closed.
+   * Connections still open {@link CLOSE_GRACE_MS} after `REQUEST_TIMEOUT_MS` are cut (`forced: true`).
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<CloseResult>;
+}
+
+/** Extra time after `REQUEST_TIMEOUT_MS` that {@link ProxyServer.close} waits before cutting connections. */
+export const CLOSE_GRACE_MS = 1_000;
+
+/** Longest path written to the access log, in characters. */
+const MAX_LOGGED_PATH = 2_048;
+
+/** Longest time to receive request headers, in milliseconds (never more than `REQUEST_TIMEOUT_MS`). */
+const MAX_HEADERS_TIMEOUT_MS = 60_000;
+
+const TEXT = 'text/plain; charset=utf-8';
+
+/** One access-log line in the making. */
+interface Access {
+  readonly reqId: string;
+  readonly method: string;
+  readonly path: string;
+  preset?: string;
+  key?: string;
+  outcome?: Outcome;
+  code?: string;
+  reason?: string;
+  attempts?: number;
+  err?: unknown;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  bytes: number;
+}
+
+/** Creates the proxy server; call `listen()` to start it. */
+export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
+  const { config, invoker, storage, logger, generateRequestId } = deps;
+  let inFlight = 0;
+  let closing = false;
+  let closed: Promise<CloseResult> | undefined;
+
+  const server = createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(config.requestTimeoutMs, MAX_HEADERS_TIMEOUT_MS),
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+    },
+    onRequest,
+  );
+  server.on('clientError', onClientError);
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const access: Access = {
+      reqId: resolveRequestId(req.headers[REQUEST_ID_HEADER], generateRequestId),
+      method: req.method ?? '',
+      path: (queryAt < 0 ? target : target.slice(0, queryAt)).slice(0, MAX_LOGGED_PATH),
+      level: 'info',
+      bytes: 0,
+    };
+    res.setHeader('X-Request-Id', access.reqId);
+    // One line once the answer is over (sent or cut) *and* the handler knows why.
+    const answered = new Promise<number>((resolve) =>
+      res.once('close', () => {
+        resolve(performance.now() - started);
+        if (closing) setImmediate(() => server.closeIdleConnections());
+      }),
+    );
+    const handled = handle(res, access, target).catch((error: unknown) => {
+      Object.assign(access, { outcome: 'error', code: 'INTERNAL', level: 'error', err: error });
+      res.destroy();
+    });
+    void Promise.all([answered, handled]).then(([durationMs]) => logAccess(access, res, durationMs));
+  }
+
+  /** Answers what Node could not parse as HTTP (it never reaches `onRequest`). */
+  function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    if (error.code !== 'ECONNRESET') {
+      const code = error.code ?? 'CLIENT_ERROR';
+      logger.warn({ status, outcome: 'invalid', code, reason: error.message }, 'request');
+    }
+    const untouched = !(socket instanceof Socket) || socket.bytesWritten === 0;
+    if (socket.writable && untouched) {
+      const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}`;
+      socket.end(`${head}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+  }
+
+  async function handle(res: ServerResponse, access: Access, target: string): Promise<void> {
+    const route = routeRequest(access.method, target, config);
+    switch (route.kind) {
+      case 'health': {
+        access.outcome = 'health';
+        access.level = 'debug';
+        const body = JSON.stringify({ status: closing ? 'shutting-down' : 'ok' });
+        return replyText(res, access, closing ? 503 : 200, body, 'application/json');
+      }
+      case 'not-found':
+        access.outcome = 'not-found';
+        return replyText(res, access, 404, 'Not Found\n');
+      case 'method-not-allowed':
+        access.outcome = 'method-not-allowed';
+        res.setHeader('Allow', route.allow);
+        return replyText(res, access, 405, 'Method Not Allowed\n');
+      case 'invalid':
+        access.reason = route.reason;
+        return replyFailure(res, access, invalidPath());
+      case 'unknown-preset':
+        access.preset = route.preset;
+        return replyFailure(res, access, unknownPreset());
+      case 'preview':
+        return servePreview(res, access, route);
+    }
+  }
+
+  async function servePreview(res: ServerResponse, access: Access, route: PreviewRoute): Promise<void> {
+    access.preset = route.preset;
+    access.key = route.key;
+    if (closing) return replyFailure(res, access, shuttingDown());
+    if (inFlight >= config.maxInFlight) return replyFailure(res, access, overloaded());
+
+    inFlight += 1;
+    const controller = new AbortController();
+    const { signal } = controller;
+    const timeoutMs = config.requestTimeoutMs;
+    const timer = setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs);
+    res.once('close', () => {
+      inFlight -= 1;
+      clearTimeout(timer);
+      if (!res.writableFinished) controller.abort(new ClientClosedError());
+    });
+
+    try {
+      const result = await abortable(invoker.invoke(route.request, { signal }), signal);
+      access.attempts = result.attempts;
+      switch (result.kind) {
+        case 'preview':
+          access.outcome = 'generated';
+          return reply(res, access, 200, result.bytes, {
+            'Content-Type': result.contentType,
+            'Cache-Control': config.cacheControl,
+            ETag: md5Etag(result.bytes),
+          });
+        case 'stored':
+          // The function says where it wrote the preview; that is normally `route.key`.
+          access.outcome = 'stored';
+          access.key = result.key;
+          return await serveStored(res, access, result.key, result.contentType, signal);
+        case 'failed':
+          access.reason = result.message;
+          return replyFailure(res, access, answerForFailure(result.code));
+      }
+    } catch (error) {
+      // An abort surfaces as whatever the dependency threw; the signal knows the real reason.
+      const reason: unknown = signal.aborted ? signal.reason : error;
+      if (reason !== error) access.err = error;
+      return replyFailure(res, access, answerForError(reason), reason);
+    }
+  }
+
+  /** Streams a preview too large for a Lambda response from the destination bucket (HEAD: stat only). */
+  async function serveStored(
+    res: ServerResponse,
+    access: Access,
+    key: string,
+    contentType: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const bucket = config.destinationBucket;
+    const headers = (info: StoredPreviewInfo): OutgoingHttpHeaders => ({
+      'Content-Type': info.contentType ?? contentType,
+      'Cache-Control': config.cacheControl,
+      ...(info.contentLength === undefined ? {} : { 'Content-Length': info.contentLength }),
+      ...(info.etag === undefined ? {} : { ETag: info.etag }),
+    });
+    if (access.method === 'HEAD') {
+      const info = await abortable(storage.stat(bucket, key, { signal }), signal);
+      writeHead(res, 200, headers(info));
+      res.end();
+      return;
+    }
+    const release = (late: { body: { destroy(): void } }): void => late.body.destroy();
+    const object = await abortable(storage.open(bucket, key, { signal }), signal, release);
+    writeHead(res, 200, headers(object));
+    try {
+      await pipeline(object.body, countInto(access), res, { signal });
+    } catch (error) {
+      // The status is out: cut the connection so the client sees a short body, and log why.
+      const answer = answerForError(signal.aborted ? signal.reason : error);
+      const outcome = answer.outcome === 'aborted' || answer.outcome === 'timeout' ? answer.outcome : 'error';
+      Object.assign(access, { outcome, code: answer.code, level: answer.level, err: error });
+      res.destroy();
+    }
+  }
+
+  /** Answers a failure: a placeholder image (or a line of text), its cache policy and diagnostics. */
+  function replyFailure(res: ServerResponse, access: Access, answer: FailureAnswer, error?: unknown): void {
+    Object.assign(access, { outcome: answer.outcome, code: answer.code, level: answer.level });
+    if (error !== undefined && answer.level !== 'info') access.err ??= error;
+    if (answer.outcome === 'aborted' || res.destroyed) return;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const cacheControl =
+      answer.status === 404
+        ? config.notFoundCacheControl
+        : answer.status >= 500
+          ? config.errorCacheControl
+          : 'no-store';
+    res.setHeader('X-Preview-Error', answer.code);
+    if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', answer.retryAfterSeconds);
+    if (answer.image === 'none') {
+      const detail = access.reason === undefined ? '' : `: ${access.reason}`;
+      const text = `${STATUS_CODES[answer.status]}${detail}\n`;
+      return replyText(res, access, answer.status, text, TEXT, cacheControl);
+    }
+    const image = answer.image === 'not-found' ? config.notFoundImage : config.errorImage;
+    reply(res, access, answer.status, image.bytes, {
+      'Content-Type': image.contentType,
+      'Cache-Control': cacheControl,
+      ETag: image.etag,
+    });
+  }
+
+  function replyText(
+    res: ServerResponse,
+    access: Access,
+    status: number,
+    text: string,
+    contentType = TEXT,
+    cacheControl = 'no-store',
+  ): void {
+    reply(res, access, status, Buffer.from(text, 'utf8'), {
+      'Content-Type': contentType,
+      'Cache-Control': cacheControl,
+    });
+  }
+
+  /** Sends a whole answer; HEAD gets the same headers (`Content-Length` included) and no body. */
+  function reply(
+    res: ServerResponse,
+    access: Access,
+    status: number,
+    body: Buffer,
+    headers: OutgoingHttpHeaders,
+  ): void {
+    writeHead(res, status, { ...headers, 'Content-Length': body.byteLength });
+    const sent = access.method === 'HEAD' ? undefined : body;
+    access.bytes = sent?.byteLength ?? 0;
+    res.end(sent);
+  }
+
+  function writeHead(res: ServerResponse, status: number, headers: OutgoingHttpHeaders): void {
+    if (closing) res.setHeader('Connection', 'close');
+    res.writeHead(status, headers);
+  }
+
+  function logAccess(access: Access, res: ServerResponse, durationMs: number): void {
+    if (!res.writableFinished && access.outcome !== 'error' && access.outcome !== 'timeout') {
+      access.outcome = 'aborted';
+      access.code ??= 'CLIENT_CLOSED';
+    }
+    const { level, err, ...fields } = access;
+    const line = {
+      ...fields,
+      status: res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS,
+      durationMs: Math.round(durationMs * 10) / 10,
+      ...(err === undefined ? {} : { err }),
+    };
+    logger[level](line, 'request');
+  }
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    get closing() {
+      return closing;
+    },
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return { host: address.address, port: address.port, url: `http://${host}:${address.port}` };
+    },
+    close() {
+      closed ??= new Promise<CloseResult>((resolve) => {
+        closing = true;
+        let forced = false;
+        const timer = setTimeout(() => {
+          forced = true;
+          server.closeAllConnections();
+        }, config.requestTimeoutMs + CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve({ forced });
+        });
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+/** A pass-through stream that adds the bytes it sees to `access.bytes`. */
+function countInto(access: Access): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      access.bytes += chunk.byteLength;
+      callback(null, chunk);
+    },
+  });
+}

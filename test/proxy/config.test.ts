@@ -1,0 +1,268 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadProxyConfig, parseProxyConfig, PROXY_DEFAULTS } from '../../proxy/src/config.js';
+import { ConfigError, ProxyError } from '../../proxy/src/errors.js';
+import { BUILT_IN_ERROR_IMAGE, BUILT_IN_NOT_FOUND_IMAGE, md5Etag } from '../../proxy/src/images.js';
+
+const MINIMAL = { SOURCE_BUCKET: 'originals-bucket', PRESETS: 'small=320' };
+
+/** Parses and returns the ConfigError's issues, failing when parsing succeeds. */
+function issuesOf(env: Record<string, string | undefined>, readFile?: (path: string) => Buffer): readonly string[] {
+  try {
+    parseProxyConfig(env, readFile === undefined ? {} : { readFile });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(ProxyError);
+    expect((error as ConfigError).code).toBe('CONFIGURATION');
+    return (error as ConfigError).issues;
+  }
+  throw new Error('Expected parseProxyConfig to throw');
+}
+
+/** A readFile over an in-memory file system. */
+function files(contents: Record<string, string | Buffer>): (path: string) => Buffer {
+  return (path) => {
+    const content = contents[path];
+    if (content === undefined) {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+    }
+    return Buffer.from(content);
+  };
+}
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+describe('Function: parseProxyConfig', () => {
+  it('applies every default when only the required variables are set', () => {
+    const config = parseProxyConfig(MINIMAL);
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      functionName: 'PreviewFunction',
+      sourceBucket: 'originals-bucket',
+      destinationBucket: 'originals-bucket',
+      sourcePrefix: 'photo',
+      previewRoot: 'prew',
+      invokeTimeoutMs: 25_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      maxInFlight: 64,
+      s3ForcePathStyle: false,
+      cacheControl: 'public, max-age=31536000, immutable',
+      notFoundCacheControl: 'public, max-age=60',
+      errorCacheControl: 'no-store',
+      logLevel: 'info',
+      endpoints: {},
+    });
+    expect(config.presets).toEqual(new Map([['small', 320]]));
+    expect(config.notFoundImage).toBe(BUILT_IN_NOT_FOUND_IMAGE);
+    expect(config.errorImage).toBe(BUILT_IN_ERROR_IMAGE);
+    expect(PROXY_DEFAULTS.PORT).toBe(config.port);
+  });
+
+  it('returns a frozen object', () => {
+    const config = parseProxyConfig(MINIMAL);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.endpoints)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = parseProxyConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      PREVIEW_FUNCTION_NAME: 'arn:aws:lambda:eu-west-1:123456789012:function:preview:live',
+      SOURCE_BUCKET: 'originals-bucket',
+      DESTINATION_BUCKET: 'previews.bucket',
+      SOURCE_PREFIX: 'media/originals',
+      PREVIEW_ROOT: 'previews',
+      PRESETS: ' small = 320 , medium=720,large=1440, ',
+      INVOKE_TIMEOUT_MS: '1000',
+      REQUEST_TIMEOUT_MS: '2000',
+      KEEP_ALIVE_TIMEOUT_MS: '5000',
+      MAX_IN_FLIGHT: '8',
+      S3_FORCE_PATH_STYLE: 'true',
+      CACHE_CONTROL: 'public, max-age=600',
+      NOT_FOUND_CACHE_CONTROL: 'public, max-age=5',
+      ERROR_CACHE_CONTROL: 'no-cache',
+      LOG_LEVEL: 'WARN',
+      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:3001',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:preview:live',
+      destinationBucket: 'previews.bucket',
+      sourcePrefix: 'media/originals',
+      previewRoot: 'previews',
+      invokeTimeoutMs: 1000,
+      requestTimeoutMs: 2000,
+      keepAliveTimeoutMs: 5000,
+      maxInFlight: 8,
+      s3ForcePathStyle: true,
+      cacheControl: 'public, max-age=600',
+      notFoundCacheControl: 'public, max-age=5',
+      errorCacheControl: 'no-cache',
+      logLevel: 'warn',
+      endpoints: {
+        lambda: 'http://127.0.0.1:3001',
+        s3: 'http://127.0.0.1:4569',
+        default: 'http://127.0.0.1:5000',
+      },
+    });
+    expect([...config.presets]).toEqual([
+      ['small', 320],
+      ['medium', 720],
+      ['large', 1440],
+    ]);
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = parseProxyConfig({ ...MINIMAL, PORT: '', DESTINATION_BUCKET: '  ', PRESETS_FILE: '' });
+    expect(config.port).toBe(8080);
+    expect(config.destinationBucket).toBe('originals-bucket');
+  });
+
+  it('throws naming every bad variable at once', () => {
+    const issues = issuesOf({
+      PORT: '99999',
+      SOURCE_BUCKET: 'Not_A_Bucket',
+      PRESETS: 'small=abc',
+      INVOKE_TIMEOUT_MS: '-1',
+      MAX_IN_FLIGHT: '0',
+      S3_FORCE_PATH_STYLE: 'yes',
+      LOG_LEVEL: 'loud',
+      CACHE_CONTROL: 'public\nmax-age=1',
+      PREVIEW_ROOT: 'a/b',
+      SOURCE_PREFIX: '/photo/',
+      PREVIEW_FUNCTION_NAME: 'has space',
+      AWS_ENDPOINT_URL_LAMBDA: 'localhost:3001',
+    });
+    expect(issues).toEqual([
+      'PORT: Expected a TCP port from 0 to 65535 but received "99999"',
+      'PREVIEW_FUNCTION_NAME: Expected a Lambda function name or ARN but received "has space"',
+      'SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) but received "Not_A_Bucket"',
+      'SOURCE_PREFIX: Expected "/"-separated key segments of A-Z, a-z, 0-9, ".", "_", "~" or "-" without "/" around them, e.g. "photo", but received "/photo/"',
+      'PREVIEW_ROOT: Expected one URL segment of A-Z, a-z, 0-9, ".", "_", "~" or "-", e.g. "prew" but received "a/b"',
+      'PRESETS: Expected name=width pairs separated by commas, e.g. "small=320,medium=720" (names of a-z, 0-9, _ or -; widths integers from 1 to 16383) but received "small=abc"',
+      'INVOKE_TIMEOUT_MS: Expected a number of milliseconds from 1 to 2147483647 but received "-1"',
+      'MAX_IN_FLIGHT: Expected a positive integer but received "0"',
+      'S3_FORCE_PATH_STYLE: Expected true or false but received "yes"',
+      'CACHE_CONTROL: Expected a header value of printable ASCII characters but received "public\\nmax-age=1"',
+      'LOG_LEVEL: Expected one of trace, debug, info, warn, error, fatal, silent but received "loud"',
+      'AWS_ENDPOINT_URL_LAMBDA: Expected an http(s) URL but received "localhost:3001"',
+    ]);
+  });
+
+  it('puts every issue in the error message, one per line', () => {
+    expect(() => parseProxyConfig({ PRESETS: 'small=320', PORT: 'x' })).toThrow(
+      'Invalid proxy environment:\n  PORT: Expected a TCP port from 0 to 65535 but received "x"\n  SOURCE_BUCKET: Expected an S3 bucket name but it is not set',
+    );
+  });
+
+  it('throws when SOURCE_BUCKET is not set', () => {
+    expect(issuesOf({ PRESETS: 'small=320' })).toEqual(['SOURCE_BUCKET: Expected an S3 bucket name but it is not set']);
+  });
+
+  it('throws when neither PRESETS nor PRESETS_FILE is set', () => {
+    expect(issuesOf({ SOURCE_BUCKET: 'originals-bucket' })).toEqual([
+      'PRESETS: Expected name=width pairs like "small=320,medium=720" (or a JSON file in PRESETS_FILE) but neither PRESETS nor PRESETS_FILE is set',
+    ]);
+  });
+
+  it('throws when both PRESETS and PRESETS_FILE are set', () => {
+    const readFile = files({ '/etc/presets.json': '{"small": 320}' });
+    expect(issuesOf({ ...MINIMAL, PRESETS_FILE: '/etc/presets.json' }, readFile)).toEqual([
+      'PRESETS_FILE: Expected either PRESETS or PRESETS_FILE but both are set',
+    ]);
+  });
+
+  it('reads presets from PRESETS_FILE', () => {
+    const readFile = files({ '/etc/presets.json': '{"small": 320, "x-large_2": 2880}' });
+    const config = parseProxyConfig({ SOURCE_BUCKET: 'originals-bucket', PRESETS_FILE: '/etc/presets.json' }, { readFile });
+    expect(config.presets).toEqual(
+      new Map([
+        ['small', 320],
+        ['x-large_2', 2880],
+      ]),
+    );
+  });
+
+  it.each([
+    ['a missing file', {}, /^PRESETS_FILE: Expected a readable file but could not read "\/p.json": ENOENT/],
+    ['a file that is not JSON', { '/p.json': 'small=320' }, /^PRESETS_FILE: Expected a JSON file like \{"small": 320\} but "\/p.json" is not JSON: /],
+    [
+      'a JSON array',
+      { '/p.json': '[320]' },
+      /^PRESETS_FILE: Expected a JSON object of preset name to width, .* but received \[320\] in "\/p.json"$/,
+    ],
+    [
+      'a bad name or width',
+      { '/p.json': '{"Small": 320, "ok": 1, "big": 1e9, "half": 1.5, "text": "320"}' },
+      /but received .* \(bad: "Small", "big", "half", "text"\) in "\/p.json"$/,
+    ],
+    ['an empty object', { '/p.json': '{}' }, /but received an empty object in "\/p.json"$/],
+  ])('throws when PRESETS_FILE is %s', (_what, contents, expected) => {
+    const issues = issuesOf({ SOURCE_BUCKET: 'originals-bucket', PRESETS_FILE: '/p.json' }, files(contents));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(expected);
+  });
+
+  it('throws when INVOKE_TIMEOUT_MS is not below REQUEST_TIMEOUT_MS', () => {
+    expect(issuesOf({ ...MINIMAL, REQUEST_TIMEOUT_MS: '20000' })).toEqual([
+      'INVOKE_TIMEOUT_MS: Expected less than REQUEST_TIMEOUT_MS (20000), so that a slow invocation is still answered 504, but received "25000"',
+    ]);
+    expect(issuesOf({ ...MINIMAL, INVOKE_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '500' })).toHaveLength(1);
+  });
+
+  it('loads NOT_FOUND_IMAGE and ERROR_IMAGE files, sniffing their type', () => {
+    const svg = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>';
+    const readFile = files({ '/img/404.png': PNG, '/img/error.svg': svg });
+    const config = parseProxyConfig(
+      { ...MINIMAL, NOT_FOUND_IMAGE: '/img/404.png', ERROR_IMAGE: '/img/error.svg' },
+      { readFile },
+    );
+    expect(config.notFoundImage).toEqual({
+      bytes: PNG,
+      contentType: 'image/png',
+      etag: md5Etag(PNG),
+      source: '/img/404.png',
+    });
+    expect(config.errorImage.contentType).toBe('image/svg+xml');
+    expect(config.errorImage.bytes.toString()).toBe(svg);
+  });
+
+  it('throws when NOT_FOUND_IMAGE or ERROR_IMAGE is missing or not an image', () => {
+    const readFile = files({ '/img/notes.txt': 'hello' });
+    const issues = issuesOf({ ...MINIMAL, NOT_FOUND_IMAGE: '/img/missing.png', ERROR_IMAGE: '/img/notes.txt' }, readFile);
+    expect(issues).toHaveLength(2);
+    expect(issues[0]).toMatch(/^NOT_FOUND_IMAGE: Expected a readable file but could not read "\/img\/missing.png": ENOENT/);
+    expect(issues[1]).toBe('ERROR_IMAGE: Expected a PNG, JPEG, GIF, WebP or SVG image but "/img/notes.txt" is none of them');
+  });
+
+  it('accepts 1, 0, TRUE and False for S3_FORCE_PATH_STYLE', () => {
+    expect(parseProxyConfig({ ...MINIMAL, S3_FORCE_PATH_STYLE: '1' }).s3ForcePathStyle).toBe(true);
+    expect(parseProxyConfig({ ...MINIMAL, S3_FORCE_PATH_STYLE: 'TRUE' }).s3ForcePathStyle).toBe(true);
+    expect(parseProxyConfig({ ...MINIMAL, S3_FORCE_PATH_STYLE: '0' }).s3ForcePathStyle).toBe(false);
+    expect(parseProxyConfig({ ...MINIMAL, S3_FORCE_PATH_STYLE: 'False' }).s3ForcePathStyle).toBe(false);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => parseProxyConfig({ ...MINIMAL, HOME: '/root', PRESET: 'typo' })).not.toThrow();
+  });
+});
+
+describe('Function: loadProxyConfig', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('reads process.env', () => {
+    vi.stubEnv('SOURCE_BUCKET', 'env-bucket');
+    vi.stubEnv('PRESETS', 'tiny=64');
+    vi.stubEnv('PRESETS_FILE', '');
+    const config = loadProxyConfig();
+    expect(config.sourceBucket).toBe('env-bucket');
+    expect(config.presets.get('tiny')).toBe(64);
+  });
+});
