@@ -6,17 +6,10 @@ import {
   ResizeRequest,
   ResizeResponse,
 } from '@preview-lambda/contract';
+import { GO_EXAMPLE_REQUEST } from '../support/requests.js';
 import { describe, expect, it } from 'vitest';
 
-const validRequest = {
-  src_key: 'photo/some/file.jpg',
-  src_bucket: 'bucket.mydomain',
-  dst_bucket: 'bucket.mydomain',
-  root_folder: 'prew',
-  preset_name: 'small',
-  rewrite_part: 'photo',
-  width: 1440,
-};
+const validRequest = GO_EXAMPLE_REQUEST;
 
 describe('Schema: ResizeRequest', () => {
   it('has exactly the seven Go fields', () => {

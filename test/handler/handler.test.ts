@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ResizeRequest, ResizeResponse } from '@preview-lambda/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,6 +11,7 @@ import {
   truncate,
 } from '../../local/images.js';
 import { BACKEND, BUCKETS, type Harness, lambdaContext, startHarness } from '../support/harness.js';
+import { previewRequest, uniqueSourceKey } from '../support/requests.js';
 
 let harness: Harness;
 
@@ -23,26 +23,9 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** A unique source key under `photo/`, so tests never see each other's objects. */
-function sourceKey(name: string): string {
-  return `photo/${randomUUID()}/${name}`;
-}
-
-function request(
-  srcKey: string,
-  overrides: Partial<Record<keyof ResizeRequest, unknown>> = {},
-): ResizeRequest {
-  return {
-    src_key: srcKey,
-    src_bucket: BUCKETS.source,
-    dst_bucket: BUCKETS.destination,
-    root_folder: 'prew',
-    preset_name: 'small',
-    rewrite_part: 'photo',
-    width: 320,
-    ...overrides,
-  } as ResizeRequest;
-}
+const sourceKey = uniqueSourceKey;
+const request = (srcKey: string, overrides?: Partial<Record<keyof ResizeRequest, unknown>>) =>
+  previewRequest(BUCKETS, srcKey, overrides);
 
 function expectedKey(srcKey: string, preset = 'small'): string {
   return `prew/${preset}/${srcKey.slice('photo/'.length)}`;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, FakeLambda } from './fake-lambda.js';
+import { GO_EXAMPLE_REQUEST } from '../support/requests.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,15 +23,7 @@ const PREVIEW = Buffer.from('not really a jpeg, but bytes all the same');
 /** The environment without the `npm_*` variables of an enclosing npm script, which would steer npm. */
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
 
-const REQUEST = JSON.stringify({
-  src_key: 'photo/some/file.jpg',
-  src_bucket: 'bucket.mydomain',
-  dst_bucket: 'bucket.mydomain',
-  root_folder: 'prew',
-  preset_name: 'small',
-  rewrite_part: 'photo',
-  width: 1440,
-});
+const REQUEST = JSON.stringify(GO_EXAMPLE_REQUEST);
 
 interface PackedFile {
   path: string;

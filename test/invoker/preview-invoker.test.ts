@@ -15,19 +15,12 @@ import {
   type ResizeRequest,
 } from '../../invoker/src/index.js';
 import { answer, FakeLambda, functionError, inProgress, notFound, throttled } from './fake-lambda.js';
+import { GO_EXAMPLE_REQUEST } from '../support/requests.js';
 
 const FUNCTION_NAME = 'preview-function';
 const PREVIEW_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0xff]);
 
-const request: ResizeRequest = {
-  src_key: 'photo/some/file.jpg',
-  src_bucket: 'bucket.mydomain',
-  dst_bucket: 'bucket.mydomain',
-  root_folder: 'prew',
-  preset_name: 'small',
-  rewrite_part: 'photo',
-  width: 1440,
-};
+const request: ResizeRequest = GO_EXAMPLE_REQUEST;
 
 const success = {
   status: true,

@@ -2,7 +2,6 @@
  * The real handler behind the local Lambda endpoint, called through `@preview-lambda/invoker` and the raw
  * SDK: what a proxy developer pointing at `npm run lambda:local` gets.
  */
-import { randomUUID } from 'node:crypto';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { ResizeRequest } from '@preview-lambda/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { makeJpeg, makePng } from '../../local/images.js';
 import { type LambdaHandler, type LambdaServer, startLambdaServer } from '../../local/lambda-server.js';
 import { BUCKETS, type Harness, type HandlerUnderTest, startHarness } from '../support/harness.js';
 import { deferred, lambdaClient, payloadJson } from './support.js';
+import { previewRequest, uniqueSourceKey } from '../support/requests.js';
 
 const FUNCTION_NAME = 'PreviewFunction';
 
@@ -97,22 +97,9 @@ async function endpoint(options: EndpointOptions = {}): Promise<Endpoint> {
 }
 
 /** A unique source key under `photo/`. */
-function sourceKey(name: string): string {
-  return `photo/${randomUUID()}/${name}`;
-}
-
-function request(srcKey: string, overrides: Partial<Record<keyof ResizeRequest, unknown>> = {}): ResizeRequest {
-  return {
-    src_key: srcKey,
-    src_bucket: BUCKETS.source,
-    dst_bucket: BUCKETS.destination,
-    root_folder: 'prew',
-    preset_name: 'small',
-    rewrite_part: 'photo',
-    width: 320,
-    ...overrides,
-  } as ResizeRequest;
-}
+const sourceKey = uniqueSourceKey;
+const request = (srcKey: string, overrides?: Partial<Record<keyof ResizeRequest, unknown>>) =>
+  previewRequest(BUCKETS, srcKey, overrides);
 
 function expectPreview(result: PreviewResult): asserts result is PreviewBytesResult {
   expect(result.kind).toBe('preview');
