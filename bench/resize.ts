@@ -348,6 +348,34 @@ function describeCold(cold: Awaited<ReturnType<typeof coldImport>>): string {
   return `${cold.medianMs} ms median of [${cold.ms.join(', ')}]`;
 }
 
+/** One of the issue's targets, checked against what was measured. */
+interface TargetCheck {
+  name: string;
+  limit: string;
+  measured: string;
+  met: 'yes' | 'NO' | 'n/a';
+}
+
+function checkTargets(
+  cases: readonly CaseResult[],
+  memory: readonly RssResult[],
+  cold: Awaited<ReturnType<typeof coldImport>>,
+): TargetCheck[] {
+  const twelve = cases.find((c) => c.image === 'JPEG 12 MP' && c.width === 1440);
+  const rss = memory.find((m) => m.mallocArenaMax !== null && m.tuning !== 'sharp defaults');
+  const check = (name: string, limit: number, unit: string, value: number | undefined): TargetCheck => ({
+    name,
+    limit: `<= ${limit} ${unit}`,
+    measured: value === undefined ? 'n/a' : `${value} ${unit}`,
+    met: value === undefined ? 'n/a' : value <= limit ? 'yes' : 'NO',
+  });
+  return [
+    check('JPEG 12 MP -> 1440 warm median', 50, 'ms', twelve?.medianMs),
+    check('RSS after 100 x 24 MP (MALLOC_ARENA_MAX set)', 256, 'MiB', rss?.rssAfterMiB),
+    check('import of the bundled handler', 250, 'ms', typeof cold === 'string' ? undefined : cold.medianMs),
+  ];
+}
+
 /** A memory child to run: its label, `MALLOC_ARENA_MAX` (null: unset) and tuning. */
 interface MemoryRun {
   label: string;
@@ -450,8 +478,13 @@ async function main(): Promise<void> {
     const cold = await coldImport();
     console.log(`\ncold import of handler/dist/index.mjs: ${describeCold(cold)}`);
 
+    const targets = checkTargets(cases, memory, cold);
+    console.log('\ntargets (this 2-core machine)');
+    console.log(table(['target', 'limit', 'measured', 'met'], targets.map((t) => [t.name, t.limit, t.measured, t.met])));
+
     const results = {
       machine,
+      targets,
       images: images.map(({ file: _file, ...image }) => image),
       cases,
       tuningStudy: { source: twelve.name, width: 1440, variants: study },
@@ -459,7 +492,11 @@ async function main(): Promise<void> {
       coldImport: cold,
       durationSeconds: Math.round((performance.now() - started) / 1000),
     };
-    writeFileSync(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    // Other benchmarks (bench:proxy) keep their figures in the same file under their own key.
+    const file = join(here, 'results.json');
+    const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    const { proxy } = previous;
+    writeFileSync(file, `${JSON.stringify({ ...results, ...(proxy === undefined ? {} : { proxy }) }, null, 2)}\n`);
     console.log(`\nwrote bench/results.json in ${results.durationSeconds} s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
