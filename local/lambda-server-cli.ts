@@ -21,11 +21,15 @@ import {
   type LambdaServer,
   startLambdaServer,
 } from './lambda-server.js';
-import { SAMPLE_OBJECTS, seedSamples } from './seed.js';
+import {
+  DEMO_BUCKET as DEFAULT_BUCKET,
+  FUNCTION_NAME,
+  functionEnvironment,
+  IDEMPOTENCY_TABLE as TABLE,
+  provisionLocalAws,
+} from './preview-function.js';
+import { SAMPLE_OBJECTS } from './seed.js';
 
-const FUNCTION_NAME = 'PreviewFunction';
-const DEFAULT_BUCKET = 'preview-lambda-demo';
-const TABLE = 'preview-idempotency';
 const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
 const USAGE =
   'usage: npm run lambda:local -- [--port 3001] [--host 127.0.0.1] [--backend node|moto] [--bucket NAME]...\n' +
@@ -87,22 +91,14 @@ let stopping = false;
 /** Starts the emulators, provisions and seeds them, loads the real entry point and serves it. */
 async function start(): Promise<LambdaServer> {
   emulators = await startEmulators({ backend: backend as EmulatorBackend });
-  for (const bucket of buckets) {
-    await emulators.createBucket(bucket);
-    await seedSamples(emulators.s3Config(), bucket);
-  }
-  await emulators.createIdempotencyTable(TABLE);
+  await provisionLocalAws(emulators, { buckets, table: TABLE });
 
   // The function's environment, as the Lambda service would set it, then the real entry point. Other
   // handler variables (LOG_LEVEL, MAX_WIDTH, ...) pass through from the shell.
-  Object.assign(process.env, emulators.env, {
-    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMb.value),
-    SOURCE_BUCKETS: buckets.join(','),
-    DESTINATION_BUCKETS: buckets.join(','),
-    IDEMPOTENCY_TABLE_NAME: TABLE,
-  });
+  Object.assign(
+    process.env,
+    functionEnvironment({ emulators, buckets, table: TABLE, memoryMb: settings.memoryMb.value }),
+  );
   const { handler } = await import('../handler/src/index.js');
 
   return startLambdaServer({

@@ -49,8 +49,18 @@ export const SAMPLE_OBJECTS: readonly SampleObject[] = [
   },
 ];
 
+/** Options of {@link seedSamples}. */
+export interface SeedOptions {
+  /** Canned ACL of the uploads, e.g. `public-read` so that nginx can serve them anonymously from S3 that honours ACLs (moto). Default: none. */
+  readonly acl?: 'public-read';
+}
+
 /** Uploads every sample original to `bucket`; returns the keys written. */
-export async function seedSamples(s3Config: S3ClientConfig, bucket: string): Promise<string[]> {
+export async function seedSamples(
+  s3Config: S3ClientConfig,
+  bucket: string,
+  options: SeedOptions = {},
+): Promise<string[]> {
   const client = new S3Client(s3Config);
   try {
     await Promise.all(
@@ -61,6 +71,7 @@ export async function seedSamples(s3Config: S3ClientConfig, bucket: string): Pro
             Key: sample.key,
             Body: await sample.make(),
             ContentType: sample.contentType,
+            ...(options.acl === undefined ? {} : { ACL: options.acl }),
           }),
         ),
       ),

@@ -2,24 +2,27 @@
  * Smoke test of `npm run lambda:local`: the CLI starts the emulators and the endpoint, serves the real
  * handler, and exits 0 on SIGTERM.
  *
- * It runs `tsx` directly rather than through `npx`/`npm run`: npm does not pass a SIGTERM sent to its own
- * pid on to the script (a terminal's Ctrl-C reaches the whole process group, so interactive use is fine).
+ * It runs `node --import tsx` rather than `npx`/`npm run` or the `tsx` wrapper: npm does not pass a SIGTERM
+ * sent to its own pid on to the script, and killing a wrapper would orphan the real process (a terminal's
+ * Ctrl-C reaches the whole process group, so interactive use is fine).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lambdaClient, payloadJson } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
 
 let child: ChildProcess | undefined;
 
-afterEach(() => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  // A test that failed half-way: stop it the way a user would, so that it stops its emulators too.
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    await exitCode(child, 15_000).catch(() => child?.kill('SIGKILL'));
+  }
   child = undefined;
 });
 
@@ -60,7 +63,7 @@ function exitCode(proc: ChildProcess, timeoutMs: number): Promise<number | null>
 
 describe('Function: lambda-server-cli', () => {
   it('serves the jpeg-preset event with the real handler and exits 0 on SIGTERM', async () => {
-    child = spawn(process.execPath, [TSX_CLI, 'local/lambda-server-cli.ts', '--port', '0'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'local/lambda-server-cli.ts', '--port', '0'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,150 @@
+/**
+ * The preview function as the local tools run it: the emulators provisioned the way the SAM stack
+ * provisions AWS (bucket, idempotency table, sample originals), the function's environment, and the
+ * handler pipeline wired as `handler/src/index.ts` wires it, with counters.
+ *
+ * Shared by `npm run lambda:local` (`lambda-server-cli.ts`), `npm start` (`start.ts`), the end-to-end
+ * tests and the proxy benchmark (`stack.ts`).
+ *
+ * @module
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { HandlerEnvironment, parseHandlerConfig } from '../handler/src/config.js';
+import { createHandler, type PreviewHandler } from '../handler/src/handler.js';
+import { PreviewIdempotency } from '../handler/src/idempotency.js';
+import { resizeImage, tuneSharp } from '../handler/src/image/index.js';
+import { S3PreviewStorage } from '../handler/src/storage.js';
+import type { Emulators } from './emulators.js';
+import { type SeedOptions, seedSamples } from './seed.js';
+
+/** The function's name: the template's logical ID, as `sam local start-lambda` serves it. */
+export const FUNCTION_NAME = 'PreviewFunction';
+
+/** The bucket the local tools create and seed (source and destination). */
+export const DEMO_BUCKET = 'preview-lambda-demo';
+
+/** The idempotency table the local tools create. */
+export const IDEMPOTENCY_TABLE = 'preview-idempotency';
+
+/** Options of {@link provisionLocalAws}. */
+export interface ProvisionOptions {
+  /** Buckets to create; each gets the sample originals. */
+  readonly buckets: readonly string[];
+  /** Idempotency table to create. */
+  readonly table: string;
+  /** Upload the sample originals. Default true. */
+  readonly seed?: boolean;
+  /** How the samples are uploaded (e.g. `public-read`, so nginx can serve them anonymously). */
+  readonly seedOptions?: SeedOptions;
+}
+
+/** Creates the buckets (seeded with the sample originals) and the idempotency table. */
+export async function provisionLocalAws(emulators: Emulators, options: ProvisionOptions): Promise<void> {
+  for (const bucket of options.buckets) {
+    await emulators.createBucket(bucket);
+    if (options.seed ?? true) await seedSamples(emulators.s3Config(), bucket, options.seedOptions);
+  }
+  await emulators.createIdempotencyTable(options.table);
+}
+
+/** Options of {@link functionEnvironment}. */
+export interface FunctionEnvironmentOptions {
+  readonly emulators: Emulators;
+  readonly buckets: readonly string[];
+  readonly table: string;
+  /** Memory size reported to the handler. */
+  readonly memoryMb: number;
+}
+
+/**
+ * The environment the function runs with, as the Lambda service and the SAM template would set it, with
+ * the emulators' endpoints and credentials.
+ */
+export function functionEnvironment(options: FunctionEnvironmentOptions): Record<string, string> {
+  const buckets = options.buckets.join(',');
+  return {
+    ...options.emulators.env,
+    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
+    SOURCE_BUCKETS: buckets,
+    DESTINATION_BUCKETS: buckets,
+    IDEMPOTENCY_TABLE_NAME: options.table,
+  };
+}
+
+/** The handler's own variables found in `env` (e.g. `MAX_WIDTH`, `JPEG_QUALITY` from the shell). */
+export function handlerVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of Object.keys(HandlerEnvironment.shape)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  return picked;
+}
+
+/** The handler with counters on the two operations that must happen once per preview. */
+export interface CountedPreviewHandler {
+  readonly handler: PreviewHandler;
+  /** Calls of the resize function so far. */
+  resizes(): number;
+  /** PutObject calls so far (previews written). */
+  puts(): number;
+  /** Closes the handler's SDK clients. */
+  destroy(): void;
+}
+
+/** Options of {@link createCountedPreviewHandler}. */
+export interface CountedPreviewHandlerOptions {
+  readonly emulators: Emulators;
+  /** The handler's environment (its variables; endpoints come from `emulators`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The real handler pipeline (`createHandler` with the S3 adapter, Powertools idempotency and the sharp
+ * resize, tuned as in `handler/src/index.ts`), its clients pointed at the emulators, counting resizes
+ * and S3 writes. Unlike importing `handler/src/index.ts`, it does not read or change `process.env`.
+ */
+export function createCountedPreviewHandler(options: CountedPreviewHandlerOptions): CountedPreviewHandler {
+  const config = parseHandlerConfig(options.env);
+  tuneSharp();
+  const logger = new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
+  let puts = 0;
+  let resizes = 0;
+  const s3 = new S3Client(options.emulators.s3Config());
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutObjectCommand') puts += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countPuts' },
+  );
+  const dynamodb = new DynamoDBClient(options.emulators.dynamodbConfig());
+  const handler = createHandler({
+    config,
+    logger,
+    storage: new S3PreviewStorage({ client: s3 }),
+    idempotency: new PreviewIdempotency({
+      tableName: config.idempotencyTableName,
+      expiresAfterSeconds: config.idempotencyTtlSeconds,
+      logger,
+      client: dynamodb,
+    }),
+    resize: async (input, resizeOptions) => {
+      resizes += 1;
+      return resizeImage(input, resizeOptions);
+    },
+  });
+  return {
+    handler,
+    resizes: () => resizes,
+    puts: () => puts,
+    destroy() {
+      s3.destroy();
+      dynamodb.destroy();
+    },
+  };
+}
