@@ -1,0 +1,463 @@
+/**
+ * The whole preview stack on loopback, in one process plus nginx: S3 and DynamoDB emulators seeded with
+ * the sample originals, the local Lambda Invoke API endpoint serving the real handler pipeline (with
+ * resize and write counters), the preview proxy (`createProxyServer`, in-process) and nginx in front.
+ *
+ * Used by `npm start` (`start.ts`), the end-to-end tests (`test/e2e`) and `npm run bench:proxy`.
+ *
+ * @module
+ */
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PreviewInvoker } from '@preview-lambda/invoker';
+import {
+  createProxyLogger,
+  createProxyServer,
+  parseProxyConfig,
+  type ProxyConfig,
+  type ProxyServer,
+  S3PreviewReader,
+} from '../proxy/src/index.js';
+import {
+  EMULATOR_CREDENTIALS,
+  EMULATOR_REGION,
+  type EmulatorBackend,
+  type Emulators,
+  freePort,
+  startEmulators,
+} from './emulators.js';
+import { readFunctionSettings } from './lambda/template-defaults.js';
+import { type LambdaServer, startLambdaServer } from './lambda-server.js';
+import {
+  assertPortFree,
+  checkStaleNginx,
+  findNginx,
+  NginxNotFoundError,
+  type RunningNginx,
+  startNginx,
+} from './nginx.js';
+import {
+  type CountedPreviewHandler,
+  createCountedPreviewHandler,
+  DEMO_BUCKET,
+  FUNCTION_NAME,
+  functionEnvironment,
+  IDEMPOTENCY_TABLE,
+  provisionLocalAws,
+} from './preview-function.js';
+
+const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
+
+/** Default presets of the local stack. */
+export const DEFAULT_PRESETS = 'small=320,medium=720,large=1440';
+
+/** Default nginx prefix of the demo (gitignored). */
+export const DEFAULT_NGINX_PREFIX = fileURLToPath(new URL('../.local/nginx', import.meta.url));
+
+/** Whether to put nginx in front. */
+export type NginxMode =
+  /** When it is installed; otherwise the proxy answers previews directly. */
+  | 'auto'
+  /** Fail when it is not installed. */
+  | 'required'
+  /** Never. */
+  | 'off';
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** Emulator backend. Default `node`. */
+  readonly backend?: EmulatorBackend;
+  /** Bucket of originals and previews. Default `preview-lambda-demo`. */
+  readonly bucket?: string;
+  /** The proxy's `PRESETS`. Default {@link DEFAULT_PRESETS}. */
+  readonly presets?: string;
+  /** Address every server binds. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Ports; `0` or absent picks a free one. */
+  readonly ports?: { readonly nginx?: number; readonly proxy?: number; readonly lambda?: number };
+  /** Default `auto`. */
+  readonly nginx?: NginxMode;
+  /** nginx's prefix directory. Default `.local/nginx`. */
+  readonly nginxPrefixDir?: string;
+  /** nginx executable. Default: found on PATH or in /usr/sbin. */
+  readonly nginxPath?: string;
+  /** Upload the sample originals. Default true. */
+  readonly seed?: boolean;
+  /** Extra or overriding proxy variables (`REQUEST_TIMEOUT_MS`, `MAX_IN_FLIGHT`, `LOG_LEVEL`, ...). */
+  readonly proxyEnv?: Readonly<Record<string, string>>;
+  /** Extra or overriding handler variables (`LOG_LEVEL` defaults to `WARN`). */
+  readonly handlerEnv?: Readonly<Record<string, string>>;
+  /** The local Lambda endpoint's concurrency limit. Default: none. */
+  readonly lambdaMaxConcurrency?: number;
+  /** Receives every proxy log line, parsed (access lines have `msg: "request"`). */
+  readonly onProxyLog?: (line: Record<string, unknown>) => void;
+  /** Receives the Lambda endpoint's line per invocation. */
+  readonly onLambdaLog?: (line: string) => void;
+}
+
+/** The preview proxy as the stack runs it. */
+export interface StackProxy {
+  readonly server: ProxyServer;
+  readonly config: ProxyConfig;
+  readonly url: string;
+  readonly port: number;
+  /** HTTP requests that reached the proxy so far. */
+  requests(): number;
+}
+
+/** A running stack. */
+export interface Stack {
+  readonly backend: EmulatorBackend;
+  readonly emulators: Emulators;
+  readonly bucket: string;
+  readonly table: string;
+  readonly functionName: string;
+  readonly presets: Readonly<Record<string, number>>;
+  readonly previewRoot: string;
+  readonly sourcePrefix: string;
+  readonly lambda: LambdaServer;
+  readonly proxy: StackProxy;
+  /** nginx, when it runs. */
+  readonly nginx: RunningNginx | undefined;
+  /** Why nginx does not run, when it does not. */
+  readonly nginxSkipped: string | undefined;
+  /** Where clients go: nginx, or the proxy without nginx. */
+  readonly url: string;
+  /** An S3 client pointed at the emulator. */
+  readonly s3: S3Client;
+  /** Counters of the handler and the proxy. */
+  readonly counters: {
+    /** Resizes the handler ran. */
+    resizes(): number;
+    /** Previews the handler wrote. */
+    puts(): number;
+    /** Invocations the Lambda endpoint ran (in-progress retries included). */
+    invocations(): number;
+    /** Requests that reached the proxy. */
+    proxyRequests(): number;
+  };
+  /** Uploads an original at `<sourcePrefix>/<path>` (public-read). */
+  putOriginal(path: string, bytes: Uint8Array, contentType?: string): Promise<void>;
+  /** Reads an object of the bucket whole, or `undefined` when missing. */
+  getObject(key: string): Promise<Buffer | undefined>;
+  /** Stops only the proxy (nginx stays), e.g. to see what nginx answers when the proxy is down. */
+  stopProxy(): Promise<void>;
+  /** Stops everything it started, nginx first. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the stack. Fixed ports are checked first, so a taken port fails before anything starts; on any
+ * failure everything started so far is stopped again.
+ *
+ * @throws {PortInUseError} a fixed port is taken.
+ * @throws {NginxNotFoundError} `nginx: 'required'` and nginx is not installed.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const host = options.host ?? '127.0.0.1';
+  const backend = options.backend ?? 'node';
+  const bucket = options.bucket ?? DEMO_BUCKET;
+  const ports = options.ports ?? {};
+  const nginxMode = options.nginx ?? 'auto';
+  const nginxPath = nginxMode === 'off' ? undefined : (options.nginxPath ?? findNginx());
+  if (nginxMode === 'required' && nginxPath === undefined) throw new NginxNotFoundError();
+  const nginxPrefixDir = options.nginxPrefixDir ?? DEFAULT_NGINX_PREFIX;
+  // A leftover nginx of an earlier run holds the port: say so rather than "port in use".
+  if (nginxPath !== undefined) await checkStaleNginx(nginxPrefixDir);
+  await assertPortFree('nginx', host, nginxPath === undefined ? 0 : (ports.nginx ?? 0), 'choose another with --port');
+  await assertPortFree('proxy', host, ports.proxy ?? 0, 'choose another with --proxy-port');
+  await assertPortFree('Lambda endpoint', host, ports.lambda ?? 0, 'choose another with --lambda-port');
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Keep stopping the rest.
+      }
+    }
+  };
+
+  try {
+    const emulators = await startEmulators({ backend });
+    cleanups.push(() => emulators.stop());
+    await provisionLocalAws(emulators, {
+      buckets: [bucket],
+      table: IDEMPOTENCY_TABLE,
+      seed: options.seed ?? true,
+      seedOptions: { acl: 'public-read' },
+    });
+    const s3 = new S3Client(emulators.s3Config());
+    cleanups.push(() => s3.destroy());
+
+    const settings = await readFunctionSettings(TEMPLATE);
+    const counted: CountedPreviewHandler = createCountedPreviewHandler({
+      emulators,
+      env: {
+        ...functionEnvironment({
+          emulators,
+          buckets: [bucket],
+          table: IDEMPOTENCY_TABLE,
+          memoryMb: settings.memoryMb.value,
+        }),
+        LOG_LEVEL: 'WARN',
+        ...options.handlerEnv,
+      },
+    });
+    cleanups.push(() => counted.destroy());
+    const lambda = await startLambdaServer({
+      functions: {
+        [FUNCTION_NAME]: {
+          handler: counted.handler,
+          timeoutMs: settings.timeoutSeconds.value * 1000,
+          memoryMb: settings.memoryMb.value,
+        },
+      },
+      host,
+      port: ports.lambda ?? 0,
+      ...(options.lambdaMaxConcurrency === undefined ? {} : { maxConcurrency: options.lambdaMaxConcurrency }),
+      log: options.onLambdaLog ?? (() => undefined),
+    });
+    cleanups.push(() => lambda.stop());
+
+    const config = parseProxyConfig({
+      PORT: String(ports.proxy ?? 0),
+      HOST: host,
+      PREVIEW_FUNCTION_NAME: FUNCTION_NAME,
+      SOURCE_BUCKET: bucket,
+      DESTINATION_BUCKET: bucket,
+      PRESETS: options.presets ?? DEFAULT_PRESETS,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
+      LOG_LEVEL: options.onProxyLog === undefined ? 'silent' : 'info',
+      ...options.proxyEnv,
+    });
+    // ONE invoker, as in proxy/src/main.ts: its single flight coalesces identical concurrent requests.
+    const invoker = new PreviewInvoker({
+      functionName: config.functionName,
+      timeoutMs: config.invokeTimeoutMs,
+      clientConfig: {
+        endpoint: lambda.url,
+        region: EMULATOR_REGION,
+        credentials: { ...EMULATOR_CREDENTIALS },
+      },
+    });
+    const proxyS3 = new S3Client(emulators.s3Config());
+    const onProxyLog = options.onProxyLog;
+    const logger = createProxyLogger({
+      level: config.logLevel,
+      destination: { write: (line: string) => onProxyLog?.(JSON.parse(line) as Record<string, unknown>) },
+    });
+    const proxyServer = createProxyServer({
+      config,
+      invoker,
+      storage: new S3PreviewReader({ client: proxyS3 }),
+      logger,
+    });
+    let proxyRequests = 0;
+    proxyServer.server.on('request', () => {
+      proxyRequests += 1;
+    });
+    cleanups.push(() => {
+      invoker.destroy();
+      proxyS3.destroy();
+    });
+    const address = await proxyServer.listen();
+    cleanups.push(async () => {
+      await proxyServer.close();
+    });
+
+    let nginx: RunningNginx | undefined;
+    let nginxSkipped: string | undefined;
+    if (nginxPath === undefined) {
+      nginxSkipped = nginxMode === 'off' ? 'disabled' : new NginxNotFoundError().message;
+    } else {
+      const running = await startNginx({
+        prefixDir: nginxPrefixDir,
+        nginxPath,
+        config: {
+          listen: { host, port: ports.nginx || (await freePort()) },
+          proxy: { host, port: address.port },
+          s3: { style: 'path', endpoint: emulators.s3Endpoint },
+          originalsBucket: config.sourceBucket,
+          previewsBucket: config.destinationBucket,
+          previewRoot: config.previewRoot,
+          sourcePrefix: config.sourcePrefix,
+          proxyRequestTimeoutMs: config.requestTimeoutMs,
+          proxyKeepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        },
+      });
+      nginx = running;
+      cleanups.push(() => running.stop());
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      backend,
+      emulators,
+      bucket,
+      table: IDEMPOTENCY_TABLE,
+      functionName: FUNCTION_NAME,
+      presets: Object.freeze(Object.fromEntries(config.presets)),
+      previewRoot: config.previewRoot,
+      sourcePrefix: config.sourcePrefix,
+      lambda,
+      proxy: {
+        server: proxyServer,
+        config,
+        url: address.url,
+        port: address.port,
+        requests: () => proxyRequests,
+      },
+      nginx,
+      nginxSkipped,
+      url: nginx?.url ?? address.url,
+      s3,
+      counters: {
+        resizes: () => counted.resizes(),
+        puts: () => counted.puts(),
+        invocations: () => lambda.invocations,
+        proxyRequests: () => proxyRequests,
+      },
+      async putOriginal(path, bytes, contentType = 'image/jpeg') {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: `${config.sourcePrefix}/${path}`,
+            Body: bytes,
+            ContentType: contentType,
+            ACL: 'public-read',
+          }),
+        );
+      },
+      async getObject(key) {
+        try {
+          const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          return Buffer.from(await output.Body!.transformToByteArray());
+        } catch (error) {
+          if ((error as Error).name === 'NoSuchKey') return undefined;
+          throw error;
+        }
+      },
+      async stopProxy() {
+        await proxyServer.close();
+      },
+      stop() {
+        stopped ??= cleanUp();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** What `npm start` writes to `.local/stack.json` and prints: every endpoint and what to try. */
+export interface StackDescription {
+  readonly startedAt: string;
+  readonly pid: number;
+  /** Where clients go (nginx, or the proxy without nginx). */
+  readonly url: string;
+  readonly endpoints: {
+    readonly nginx: string | null;
+    readonly proxy: string;
+    readonly lambda: string;
+    readonly s3: string;
+    readonly dynamodb: string;
+  };
+  readonly nginx:
+    | {
+        readonly running: true;
+        readonly path: string;
+        readonly pid: number;
+        readonly prefix: string;
+        readonly config: string;
+        readonly accessLog: string;
+        readonly errorLog: string;
+      }
+    | { readonly running: false; readonly reason: string };
+  readonly backend: EmulatorBackend;
+  readonly bucket: string;
+  readonly idempotencyTable: string;
+  readonly functionName: string;
+  readonly previewRoot: string;
+  readonly sourcePrefix: string;
+  readonly presets: Readonly<Record<string, number>>;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly region: string };
+  readonly try: readonly { readonly what: string; readonly url: string; readonly expect: string }[];
+}
+
+/** Describes a running stack (JSON-serialisable). */
+export function describeStack(stack: Stack): StackDescription {
+  const root = stack.previewRoot;
+  const firstPreset = Object.keys(stack.presets)[0] ?? 'small';
+  const base = stack.url;
+  const originalsBase = stack.nginx === undefined ? `${stack.emulators.s3Endpoint}/${stack.bucket}` : base;
+  const tries: { what: string; url: string; expect: string }[] = [
+    {
+      what: 'a preview (generated on the first request, then served by nginx from S3)',
+      url: `${base}/${root}/${firstPreset}/samples/landscape.jpg`,
+      expect: '200 image/jpeg',
+    },
+    {
+      what: 'a preview of an EXIF-rotated photo',
+      url: `${base}/${root}/${Object.keys(stack.presets)[1] ?? firstPreset}/samples/portrait.jpg`,
+      expect: '200 image/jpeg',
+    },
+    { what: 'a PNG with transparency', url: `${base}/${root}/${firstPreset}/samples/logo.png`, expect: '200 image/png' },
+    {
+      what: 'an original',
+      // Without nginx, nothing serves originals but S3 itself (path-style).
+      url: `${originalsBase}/${stack.sourcePrefix}/samples/landscape.jpg`,
+      expect: '200 image/jpeg',
+    },
+    { what: 'an unknown preset', url: `${base}/${root}/huge/samples/landscape.jpg`, expect: '404 not-found image' },
+    {
+      what: 'a missing original',
+      url: `${base}/${root}/${firstPreset}/samples/does-not-exist.jpg`,
+      expect: '404 not-found image',
+    },
+    {
+      what: 'an original that is not an image',
+      url: `${base}/${root}/${firstPreset}/samples/notes.jpg`,
+      expect: '404 not-found image',
+    },
+  ];
+  const { accessKeyId, secretAccessKey } = EMULATOR_CREDENTIALS;
+  return {
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+    url: base,
+    endpoints: {
+      nginx: stack.nginx?.url ?? null,
+      proxy: stack.proxy.url,
+      lambda: stack.lambda.url,
+      s3: stack.emulators.s3Endpoint,
+      dynamodb: stack.emulators.dynamodbEndpoint,
+    },
+    nginx:
+      stack.nginx === undefined
+        ? { running: false, reason: stack.nginxSkipped ?? 'not started' }
+        : {
+            running: true,
+            path: stack.nginx.nginxPath,
+            pid: stack.nginx.pid,
+            prefix: stack.nginx.prefixDir,
+            config: stack.nginx.configPath,
+            accessLog: stack.nginx.accessLogPath,
+            errorLog: stack.nginx.errorLogPath,
+          },
+    backend: stack.backend,
+    bucket: stack.bucket,
+    idempotencyTable: stack.table,
+    functionName: stack.functionName,
+    previewRoot: stack.previewRoot,
+    sourcePrefix: stack.sourcePrefix,
+    presets: stack.presets,
+    credentials: { accessKeyId, secretAccessKey, region: EMULATOR_REGION },
+    try: tries,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm start` (local/start.ts) as a user runs it: it prints the URLs and writes the state file, serves
+ * previews, and SIGTERM stops every process it started (nginx included) and removes the state file. It
+ * fails clearly when a port is taken, and without nginx the proxy answers previews itself.
+ *
+ * It runs `node --import tsx local/start.ts` rather than `npm start`: npm does not pass a SIGTERM sent to
+ * its own pid on to the script (a terminal's Ctrl-C reaches the whole process group, so interactive use
+ * is fine), and the tsx CLI would be one more process between the test and the one that owns nginx.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StackDescription } from '../../local/stack.js';
+import { noteSkip, SKIP_WITHOUT_NGINX } from './support.js';
+
+noteSkip('npm start with nginx');
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let child: ChildProcess | undefined;
+let directory: string;
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'preview-start-'));
+});
+
+afterEach(async () => {
+  // A test that failed half-way: stop it the way a user would, so that it stops its nginx too.
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    await exitCode(child, 15_000).catch(() => child?.kill('SIGKILL'));
+  }
+  child = undefined;
+  await rm(directory, { recursive: true, force: true });
+});
+
+interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { proc: ChildProcess; output: Output; stateFile: string } {
+  const stateFile = join(directory, 'stack.json');
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'local/start.ts',
+      '--proxy-port',
+      '0',
+      '--lambda-port',
+      '0',
+      '--state-file',
+      stateFile,
+      '--nginx-prefix',
+      join(directory, 'nginx'),
+      ...args,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: Output = { stdout: '', stderr: '' };
+  proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk;
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk;
+  });
+  child = proc;
+  return { proc, output, stateFile };
+}
+
+async function until(what: string, output: Output, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not within ${timeoutMs} ms\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function exitCode(proc: ChildProcess, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (proc.exitCode !== null) return resolve(proc.exitCode);
+    const timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms`)), timeoutMs);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(SKIP_WITHOUT_NGINX)('npm start (local/start.ts) with nginx', () => {
+  it('prints the URLs, writes the state file, serves previews through nginx and stops everything on SIGTERM', async () => {
+    const { proc, output, stateFile } = start(['--port', '0']);
+    await until('the Ready line', output, () => output.stdout.includes('Ready: '));
+
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as StackDescription;
+    expect(state.nginx.running).toBe(true);
+    expect(state.url).toBe(state.endpoints.nginx);
+    for (const each of state.try) expect(output.stdout).toContain(each.url);
+    for (const url of Object.values(state.endpoints)) expect(output.stdout).toContain(url);
+    expect(output.stdout).toContain('AWS_ACCESS_KEY_ID=S3RVER');
+
+    const preview = await fetch(`${state.url}/prew/small/samples/landscape.jpg`);
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get('content-type')).toBe('image/jpeg');
+    expect((await fetch(`${state.url}/photo/samples/landscape.jpg`)).status).toBe(200);
+    // The follower prints nginx's access log: the first request went S3 (404) → proxy.
+    const logged = /nginx\s+GET \/prew\/small\/samples\/landscape\.jpg 200 .*via S3 404 → proxy 200/;
+    await until('the nginx log line', output, () => logged.test(output.stdout));
+
+    const nginxPid = state.nginx.running ? state.nginx.pid : 0;
+    expect(alive(nginxPid)).toBe(true);
+    proc.kill('SIGTERM');
+    expect(await exitCode(proc, 15_000)).toBe(0);
+    expect(alive(nginxPid)).toBe(false);
+    expect(existsSync(stateFile)).toBe(false);
+    await expect(fetch(state.endpoints.proxy)).rejects.toThrow();
+  });
+
+  it('fails clearly, starting nothing, when the nginx port is taken', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { proc, output, stateFile } = start(['--port', String(port)]);
+      expect(await exitCode(proc, 30_000)).toBe(1);
+      expect(output.stderr).toContain(`nginx: 127.0.0.1:${port} is already in use; choose another with --port`);
+      expect(existsSync(stateFile)).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
+
+describe('npm start (local/start.ts) without nginx', () => {
+  it('says nginx is not running and the proxy answers previews directly', async () => {
+    const { proc, output, stateFile } = start(['--no-nginx']);
+    await until('the Ready line', output, () => output.stdout.includes('Ready: '));
+
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as StackDescription;
+    expect(state.nginx).toEqual({ running: false, reason: 'disabled' });
+    expect(state.endpoints.nginx).toBeNull();
+    expect(state.url).toBe(state.endpoints.proxy);
+    expect(output.stdout).toContain('nginx is not running: disabled.');
+    const preview = await fetch(`${state.url}/prew/small/samples/landscape.jpg`);
+    expect(preview.status).toBe(200);
+
+    proc.kill('SIGTERM');
+    expect(await exitCode(proc, 15_000)).toBe(0);
+    expect(existsSync(stateFile)).toBe(false);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Helpers for the end-to-end tests with a real nginx: whether nginx is there (and the rule that CI must
+ * have it), a raw HTTP client and access-log lookups by request id.
+ */
+import { findNginx, type NginxAccessEntry, NginxNotFoundError, type RunningNginx } from '../../local/nginx.js';
+
+export { type RawResponse, send } from '../proxy/support.js';
+
+/** The nginx executable, when installed. */
+export const NGINX_PATH = findNginx();
+
+/**
+ * Whether the suites that need nginx are skipped: only where nginx is missing *and* `CI` is not set. In
+ * CI a missing nginx makes them run and fail (`NginxNotFoundError`), so they can never pass by skipping.
+ */
+export const SKIP_WITHOUT_NGINX = NGINX_PATH === undefined && !process.env.CI;
+
+/** Says once, on the console, why a suite is skipped. */
+export function noteSkip(suite: string): void {
+  if (SKIP_WITHOUT_NGINX) {
+    console.warn(
+      `[${suite}] SKIPPED: ${new NginxNotFoundError().message}. These tests need a real nginx; ` +
+        'in CI (CI set) they fail instead of skipping.',
+    );
+  }
+}
+
+/**
+ * The access-log entry of the request whose `X-Request-Id` answer header was `requestId`. nginx writes the
+ * line after answering, so this polls.
+ */
+export async function accessEntry(nginx: RunningNginx, requestId: unknown, timeoutMs = 2_000): Promise<NginxAccessEntry> {
+  if (typeof requestId !== 'string') throw new Error(`expected an X-Request-Id header but got ${String(requestId)}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entry = (await nginx.accessLog()).find((each) => each.requestId === requestId);
+    if (entry !== undefined) return entry;
+    if (Date.now() > deadline) throw new Error(`no access-log line for request ${requestId} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
