@@ -1,6 +1,7 @@
 import type { ResizeRequest, ResizeResponse } from '@preview-lambda/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resizeImage } from '../../handler/src/image/index.js';
 import {
   makeBombPng,
   makeGif,
@@ -338,6 +339,37 @@ describe('Function: handler (idempotency)', () => {
     expect(Buffer.from(second.data, 'base64').length).toBeGreaterThan(0);
     expect(sut.resizes()).toBe(2);
     expect(await harness.getObject(BUCKETS.destination, first.key)).toBeDefined();
+  });
+
+  it('frees the key of a run that never finished at its function deadline, so a later call runs', async () => {
+    let release = (): void => undefined;
+    const stuck = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const sut = await harness.handler({
+      resize: async (input, options) => {
+        calls += 1;
+        if (calls === 1) await stuck; // the first run hangs, as a crashed or timed-out invocation would
+        return resizeImage(input, options);
+      },
+    });
+    const src = sourceKey('stuck.jpg');
+    await harness.putSource(src, await makeJpeg({ width: 640, height: 480 }));
+
+    const hung = sut.handler(request(src), lambdaContext({ timeoutMs: 400 }));
+    await vi.waitFor(() => expect(calls).toBe(1));
+    await expect(sut.handler(request(src), lambdaContext())).rejects.toMatchObject({
+      name: 'IdempotencyAlreadyInProgressError',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 600)); // past the hung run's deadline
+
+    const response = await sut.handler(request(src), lambdaContext());
+
+    expect(response).toMatchObject({ status: true, key: expectedKey(src) });
+    expect(calls).toBe(2);
+    release();
+    await hung.catch(() => undefined);
   });
 
   it('fails open when DynamoDB is unreachable: the preview is generated anyway', async () => {

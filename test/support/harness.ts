@@ -15,7 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { parseHandlerConfig } from '../../handler/src/config.js';
-import { createHandler, type PreviewHandler } from '../../handler/src/handler.js';
+import { createHandler, type PreviewHandler, type ResizeFunction } from '../../handler/src/handler.js';
 import { PreviewIdempotency } from '../../handler/src/idempotency.js';
 import { resizeImage } from '../../handler/src/image/index.js';
 import { S3PreviewStorage } from '../../handler/src/storage.js';
@@ -53,6 +53,8 @@ export interface HandlerUnderTestOptions {
   dynamodbDown?: boolean;
   /** Point the handler's S3 client at a port where nothing listens (S3 down). */
   s3Down?: boolean;
+  /** Resize implementation behind the counter; defaults to the real `resizeImage`. */
+  resize?: ResizeFunction;
 }
 
 /** Running emulators with buckets, plus factories for handlers and contexts. */
@@ -123,6 +125,7 @@ export async function startHarness(): Promise<Harness> {
       });
 
       let resizes = 0;
+      const resize = options.resize ?? resizeImage;
       const handler = createHandler({
         config,
         logger,
@@ -135,7 +138,7 @@ export async function startHarness(): Promise<Harness> {
         }),
         resize: async (input, resizeOptions) => {
           resizes += 1;
-          return resizeImage(input, resizeOptions);
+          return resize(input, resizeOptions);
         },
       });
       return { handler, logger, tableName, resizes: () => resizes, puts: () => puts };
