@@ -59,20 +59,27 @@ function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 
-/**
- * Builds the Go success response, leaving `data` empty when its base64 would push the JSON over Lambda's
- * 6 MB synchronous response limit (callers then fetch the preview from S3 by `key`).
- */
-function respond(key: string, contentType: string, size: number, bytes: () => Buffer | undefined) {
+/** What the handler answers for a preview, and whether its `data` had to be left out. */
+interface Answer {
+  readonly response: ResizeResponse;
+  readonly omitted: boolean;
+}
+
+/** Whether a preview of `size` bytes fits, as base64, in a Go response under Lambda's 6 MB limit. */
+function fitsInResponse(key: string, contentType: string, size: number): boolean {
   const empty = successResponse({ key, contentType, data: '' });
-  if (responseByteLength(empty) + base64Length(size) > LAMBDA_SYNC_RESPONSE_LIMIT_BYTES) {
-    return { response: empty, omitted: true };
-  }
-  const data = bytes();
-  return {
-    response: successResponse({ key, contentType, data: data?.toString('base64') ?? '' }),
-    omitted: false,
-  };
+  return responseByteLength(empty) + base64Length(size) <= LAMBDA_SYNC_RESPONSE_LIMIT_BYTES;
+}
+
+/** The key-only success response: the preview is in S3 at `key` but too large to inline. */
+function keyOnly(key: string, contentType: string): Answer {
+  return { response: successResponse({ key, contentType, data: '' }), omitted: true };
+}
+
+/** The Go success response for `bytes`, or {@link keyOnly} when they do not fit in a Lambda response. */
+function respond(key: string, contentType: string, bytes: Buffer): Answer {
+  if (!fitsInResponse(key, contentType, bytes.length)) return keyOnly(key, contentType);
+  return { response: successResponse({ key, contentType, data: bytes.toString('base64') }), omitted: false };
 }
 
 function validate(event: unknown, config: HandlerConfig): { request: ResizeRequest; key: string } {
@@ -155,28 +162,28 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
     };
   }
 
-  async function answer(request: ResizeRequest, key: string, context: Context, summary: Summary) {
+  async function answer(request: ResizeRequest, key: string, context: Context, summary: Summary): Promise<Answer> {
     const outcome = await idempotency.run(request, context, () => generate(request, key), toRecord);
     summary.outcome = outcome.kind;
     if (outcome.kind !== 'replayed') {
       Object.assign(summary, describeGenerated(outcome.value));
-      return respond(key, outcome.record.contentType, outcome.record.size, () => outcome.value.bytes);
+      return respond(key, outcome.record.contentType, outcome.value.bytes);
     }
     const { record } = outcome;
     summary.bytes_out = record.size;
-    const replay = respond(record.key, record.contentType, record.size, () => undefined);
-    if (replay.omitted) return replay;
+    // Too large to inline: no need to read it back.
+    if (!fitsInResponse(record.key, record.contentType, record.size)) return keyOnly(record.key, record.contentType);
     const stored = await storage.readPreview(request.dst_bucket, record.key);
     if (stored !== undefined) {
       summary.bytes_out = stored.bytes.length;
-      return respond(record.key, record.contentType, stored.bytes.length, () => stored.bytes);
+      return respond(record.key, record.contentType, stored.bytes);
     }
     // The preview was deleted after it was recorded: make it again rather than answer without data.
     logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
     const preview = await generate(request, key);
     summary.outcome = 'regenerated';
     Object.assign(summary, describeGenerated(preview));
-    return respond(key, preview.image.contentType, preview.bytes.length, () => preview.bytes);
+    return respond(key, preview.image.contentType, preview.bytes);
   }
 
   return async function handler(event: unknown, context: Context): Promise<ResizeResponse> {
