@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { bundleHandler } from './lib/bundle.js';
 import { formatBytes, parseCliOptions, runMain, UsageError } from './lib/cli.js';
 import { DIST_DIR } from './lib/paths.js';
+import { invocationDirectory } from './lib/env.js';
 
 const USAGE = 'npm run build -- [--outfile FILE] [--top N]';
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(top) || top < 0) {
     throw new UsageError(`--top: expected a non-negative integer but received "${values.top}"`);
   }
-  const outFile = resolve(process.env.INIT_CWD ?? process.cwd(), values.outfile);
+  const outFile = resolve(invocationDirectory(), values.outfile);
 
   const started = performance.now();
   const result = await bundleHandler({ outFile });

@@ -11,6 +11,7 @@ import { CliError, directorySize, formatBytes, parseCliOptions, runMain, UsageEr
 import { runNpm } from './lib/npm.js';
 import { prepareOutDir } from './lib/out-dir.js';
 import { HANDLER_DIR, PACKAGE_ROOT } from './lib/paths.js';
+import { invocationDirectory } from './lib/env.js';
 
 const USAGE = 'npm run package -- [--arch arm64|x86_64] [--out DIR]';
 
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   if (values.out === '') throw new UsageError('--out: expected a directory but received an empty string');
   const cpu = NPM_CPU[arch];
   // `npm run` starts scripts in the repository root; resolve --out against where the user typed it.
-  const outDir = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? join(PACKAGE_ROOT, arch));
+  const outDir = resolve(invocationDirectory(), values.out ?? join(PACKAGE_ROOT, arch));
 
   await prepareOutDir(outDir, '--out');
   const sharpVersion = await pinnedSharpVersion();

@@ -1,6 +1,7 @@
 /** Running the npm CLI from a script, isolated from the workspace that launched it. */
 import { spawn } from 'node:child_process';
 import { CliError } from './cli.js';
+import { inheritedEnvironment, npmExecPath } from './env.js';
 
 /**
  * Variables `npm run` exports that describe the *calling* project (its prefix, workspace selection,
@@ -17,7 +18,7 @@ const CALLER_VARIABLES = [
 /** The current environment minus the variables that tie npm to the calling project. */
 export function isolatedNpmEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
+  for (const [name, value] of Object.entries(inheritedEnvironment())) {
     if (!CALLER_VARIABLES.some((pattern) => pattern.test(name))) env[name] = value;
   }
   return { ...env, ...extra };
@@ -25,7 +26,7 @@ export function isolatedNpmEnv(extra: Readonly<Record<string, string>> = {}): No
 
 /** The command that runs npm: the same npm that runs this script when there is one, else `npm` on PATH. */
 function npmCommand(): { file: string; prefixArgs: string[] } {
-  const execPath = process.env.npm_execpath;
+  const execPath = npmExecPath();
   if (execPath?.endsWith('.js') || execPath?.endsWith('.cjs')) {
     return { file: process.execPath, prefixArgs: [execPath] };
   }
