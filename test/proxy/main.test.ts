@@ -1,8 +1,10 @@
 /**
- * The entry point as a process: configuration from the environment, the Lambda endpoint through the
- * SDK's standard `AWS_ENDPOINT_URL_LAMBDA`, graceful shutdown on SIGTERM.
+ * The entry point as a process, run from source (tsx) and as the production bundle
+ * (`npm run build -w proxy` → `node proxy/dist/main.mjs`): configuration from the environment, the Lambda
+ * endpoint through the SDK's standard `AWS_ENDPOINT_URL_LAMBDA`, graceful shutdown on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answer, FakeLambda } from '../invoker/fake-lambda.js';
@@ -24,9 +26,16 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** Starts `proxy/src/main.ts` with exactly `env` (plus PATH). */
-function startMain(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/src/main.ts'], {
+/** How the entry point is run: from its TypeScript source, or as the bundle production runs. */
+const ENTRY_POINTS = {
+  source: ['--import', 'tsx', 'proxy/src/main.ts'],
+  bundle: ['proxy/dist/main.mjs'],
+} as const;
+type EntryPoint = keyof typeof ENTRY_POINTS;
+
+/** Starts the proxy's entry point with exactly `env` (plus PATH). */
+function startMain(entry: EntryPoint, env: Record<string, string>): Started {
+  const child = spawn(process.execPath, [...ENTRY_POINTS[entry]], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,12 +68,15 @@ async function waitForLine(started: Started, msg: string, timeoutMs = 15_000): P
   }
 }
 
-describe('Module: proxy/src/main.ts', () => {
+describe.each(Object.keys(ENTRY_POINTS) as EntryPoint[])('Module: proxy/src/main.ts (%s)', (entry) => {
   let lambda: FakeLambda;
 
   beforeAll(async () => {
+    if (entry === 'bundle') {
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'proxy/scripts/build.ts'], { cwd: ROOT });
+    }
     lambda = await FakeLambda.start();
-  });
+  }, 60_000);
   afterAll(async () => {
     await lambda.close();
   });
@@ -91,7 +103,7 @@ describe('Module: proxy/src/main.ts', () => {
       }),
       delayMs: 400,
     });
-    const started = startMain(env());
+    const started = startMain(entry, env());
     const listening = await waitForLine(started, 'listening');
     expect(listening).toMatchObject({ functionName: 'PreviewFunction', endpoints: { lambda: lambda.endpoint } });
     const port = Number(new URL(listening.url as string).port);
@@ -116,7 +128,7 @@ describe('Module: proxy/src/main.ts', () => {
   });
 
   it('exits 1 naming every bad variable', async () => {
-    const started = startMain({ PORT: 'eighty', PRESETS: 'small=abc' });
+    const started = startMain(entry, { PORT: 'eighty', PRESETS: 'small=abc' });
     expect(await started.exited).toBe(1);
     expect(started.stderr()).toContain('Invalid proxy environment:');
     expect(started.stderr()).toContain('PORT: Expected a TCP port from 0 to 65535 but received "eighty"');
