@@ -19,9 +19,15 @@ export {
   InvalidResponseError,
 } from './errors.js';
 export { describeReceived, type FormatIssuesOptions, formatIssues } from './issues.js';
+export { BUCKET_NAME } from './rules.js';
 export { type JsonSchemaDocument, type JsonSchemas, jsonSchemas } from './json-schema.js';
 export { derivePreviewKey, type PreviewKeyInput, type PreviewKeyResult, previewKey } from './key.js';
-export { parseResizeRequest, parseResizeResponse } from './parse.js';
+export {
+  type ParsedResizeRequest,
+  parseResizeRequest,
+  parseResizeRequestWithKey,
+  parseResizeResponse,
+} from './parse.js';
 export {
   failureResponse,
   responseByteLength,

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from './errors.js';
 import { describeReceived } from './issues.js';
-import { EXPECTED, MAX_KEY_BYTES, SINGLE_SEGMENT } from './rules.js';
+import { EXPECTED, MAX_KEY_BYTES, SEGMENT_PATH, SINGLE_SEGMENT } from './rules.js';
 import type { ResizeRequest } from './schemas.js';
 import { utf8ByteLength } from './utf8.js';
 
@@ -53,8 +53,8 @@ export function derivePreviewKey(request: PreviewKeyInput): PreviewKeyResult {
     }
   }
 
-  // An empty last segment also catches a trailing "/" and an empty remainder after "rewrite_part/".
-  if (sourceKey.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+  // Empty, "." and ".." segments; an empty last one also catches a trailing "/" and an empty remainder.
+  if (!SEGMENT_PATH.test(sourceKey)) {
     issues.push(issueLine(EXPECTED.keySegments, 'src_key', sourceKey));
   }
 

@@ -11,9 +11,17 @@ const PreviewKeyFields = ResizeRequest.pick({
   preset_name: true,
 });
 
+/** A validated request and its preview key, as {@link parseResizeRequestWithKey} returns them. */
+export interface ParsedResizeRequest {
+  /** The request, unknown fields stripped. */
+  readonly request: ResizeRequest;
+  /** Its preview key, `root_folder/preset_name/<src_key without rewrite_part/>`. */
+  readonly key: string;
+}
+
 /**
  * Validates a decoded JSON payload against the request contract, including the preview-key rules of
- * `previewKey`, and returns it with unknown fields stripped.
+ * `previewKey`, and returns it with unknown fields stripped, together with the key those rules derived.
  *
  * The key rules are checked whenever the four fields they use are individually valid, even if another
  * field (say `width`) is not, so one call reports every problem.
@@ -21,22 +29,28 @@ const PreviewKeyFields = ResizeRequest.pick({
  * @throws {InvalidRequestError} listing every problem, one line each, e.g.
  * `Expected positive integer for width but received "1440" (string)`.
  */
-export function parseResizeRequest(input: unknown): ResizeRequest {
+export function parseResizeRequestWithKey(input: unknown): ParsedResizeRequest {
   const request = ResizeRequest.safeParse(input, { reportInput: true });
   const issues = request.success ? [] : formatIssues(request.error.issues, { rootName: 'request' });
 
   const keyFields = request.success ? request : PreviewKeyFields.safeParse(input);
-  if (keyFields.success) {
-    const key = derivePreviewKey(keyFields.data);
-    if (!key.ok) {
-      issues.push(...key.issues);
-    }
-  }
+  const derived = keyFields.success ? derivePreviewKey(keyFields.data) : undefined;
+  if (derived !== undefined && !derived.ok) issues.push(...derived.issues);
 
-  if (!request.success || issues.length > 0) {
+  if (!request.success || derived === undefined || !derived.ok || issues.length > 0) {
     throw new InvalidRequestError(issues);
   }
-  return request.data;
+  return { request: request.data, key: derived.key };
+}
+
+/**
+ * Validates a decoded JSON payload against the request contract (see {@link parseResizeRequestWithKey})
+ * and returns it with unknown fields stripped.
+ *
+ * @throws {InvalidRequestError} listing every problem, one line each.
+ */
+export function parseResizeRequest(input: unknown): ResizeRequest {
+  return parseResizeRequestWithKey(input).request;
 }
 
 /**

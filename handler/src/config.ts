@@ -4,15 +4,15 @@
  * variables, such as `AWS_REGION`, `AWS_ENDPOINT_URL_S3` and `POWERTOOLS_SERVICE_NAME`).
  */
 import * as z from 'zod';
+import { BUCKET_NAME } from '@preview-lambda/contract';
 import { ConfigError } from './errors.js';
+import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './image/defaults.js';
 
 /** Canned ACL written with each preview; `none` for buckets with ACLs disabled. */
 export type PreviewAcl = 'public-read' | 'none';
 
 /** Log levels accepted by `LOG_LEVEL`. */
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'] as const;
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'] as const;
 
 function describe(value: unknown): string {
   return `${JSON.stringify(value)} (${typeof value})`;
@@ -97,9 +97,9 @@ export const HandlerEnvironment = z.object({
   CACHE_CONTROL: z.string().default('public, max-age=31536000, immutable'),
   MAX_WIDTH: positiveInteger('MAX_WIDTH', 16_383).default(4096),
   MAX_SOURCE_BYTES: positiveInteger('MAX_SOURCE_BYTES').default(50 * 1024 * 1024),
-  MAX_INPUT_PIXELS: positiveInteger('MAX_INPUT_PIXELS').default(100_000_000),
-  JPEG_QUALITY: positiveInteger('JPEG_QUALITY', 100).default(70),
-  ALLOW_ENLARGEMENT: boolean('ALLOW_ENLARGEMENT').default(false),
+  MAX_INPUT_PIXELS: positiveInteger('MAX_INPUT_PIXELS').default(DEFAULT_MAX_INPUT_PIXELS),
+  JPEG_QUALITY: positiveInteger('JPEG_QUALITY', 100).default(DEFAULT_JPEG_QUALITY),
+  ALLOW_ENLARGEMENT: boolean('ALLOW_ENLARGEMENT').default(!DEFAULT_WITHOUT_ENLARGEMENT),
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS).default('INFO'),
   S3_FORCE_PATH_STYLE: boolean('S3_FORCE_PATH_STYLE').default(false),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('preview-lambda'),

@@ -10,8 +10,8 @@ import {
   InvalidRequestError as ContractInvalidRequestError,
   failureResponse,
   LAMBDA_SYNC_RESPONSE_LIMIT_BYTES,
-  parseResizeRequest,
-  previewKey,
+  type ParsedResizeRequest,
+  parseResizeRequestWithKey,
   type ResizeRequest,
   type ResizeResponse,
   responseByteLength,
@@ -47,7 +47,6 @@ export type PreviewHandler = (event: unknown, context: Context) => Promise<Resiz
 /** A preview this invocation generated and wrote. */
 interface GeneratedPreview {
   readonly key: string;
-  readonly bytes: Buffer;
   readonly etag: string;
   readonly image: ResizedImage;
 }
@@ -82,18 +81,17 @@ function respond(key: string, contentType: string, bytes: Buffer): Answer {
   return { response: successResponse({ key, contentType, data: bytes.toString('base64') }), omitted: false };
 }
 
-function validate(event: unknown, config: HandlerConfig): { request: ResizeRequest; key: string } {
-  let request: ResizeRequest;
-  let key: string;
+function validate(event: unknown, config: HandlerConfig): ParsedResizeRequest {
+  let parsed: ParsedResizeRequest;
   try {
-    request = parseResizeRequest(event);
-    key = previewKey(request);
+    parsed = parseResizeRequestWithKey(event);
   } catch (error) {
     if (error instanceof ContractInvalidRequestError) {
       throw new InvalidRequestError(`Invalid request: ${error.message}`, { cause: error });
     }
     throw error;
   }
+  const { request } = parsed;
   if (request.width > config.maxWidth) throw new WidthTooLargeError(request.width, config.maxWidth);
   if (!config.sourceBuckets.includes(request.src_bucket)) {
     throw new BucketNotAllowedError('source', request.src_bucket);
@@ -101,7 +99,7 @@ function validate(event: unknown, config: HandlerConfig): { request: ResizeReque
   if (!config.destinationBuckets.includes(request.dst_bucket)) {
     throw new BucketNotAllowedError('destination', request.dst_bucket);
   }
-  return { request, key };
+  return parsed;
 }
 
 /** The identifying request fields for the summary line, taken from the raw event (it may be invalid). */
@@ -125,7 +123,7 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
 
   async function generate(request: ResizeRequest, key: string): Promise<GeneratedPreview> {
     const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes);
-    const image = await resize(source.bytes, {
+    const image = await resize(source, {
       width: request.width,
       withoutEnlargement: !config.allowEnlargement,
       jpegQuality: config.jpegQuality,
@@ -139,13 +137,13 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       cacheControl: config.cacheControl,
       acl: config.previewAcl,
     });
-    return { key, bytes: image.data, etag, image };
+    return { key, etag, image };
   }
 
   const toRecord = (preview: GeneratedPreview): PreviewRecord => ({
     key: preview.key,
     contentType: preview.image.contentType,
-    size: preview.bytes.length,
+    size: preview.image.data.length,
     etag: preview.etag,
   });
 
@@ -153,7 +151,7 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
     const { image } = preview;
     return {
       bytes_in: image.source.bytes,
-      bytes_out: preview.bytes.length,
+      bytes_out: image.data.length,
       source_type: image.source.type,
       source_width: image.source.width,
       source_height: image.source.height,
@@ -165,25 +163,26 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
   async function answer(request: ResizeRequest, key: string, context: Context, summary: Summary): Promise<Answer> {
     const outcome = await idempotency.run(request, context, () => generate(request, key), toRecord);
     summary.outcome = outcome.kind;
+    let preview: GeneratedPreview;
     if (outcome.kind !== 'replayed') {
-      Object.assign(summary, describeGenerated(outcome.value));
-      return respond(key, outcome.record.contentType, outcome.value.bytes);
+      preview = outcome.value;
+    } else {
+      const { record } = outcome;
+      summary.bytes_out = record.size;
+      // Too large to inline: no need to read it back.
+      if (!fitsInResponse(record.key, record.contentType, record.size)) return keyOnly(record.key, record.contentType);
+      const stored = await storage.readPreview(request.dst_bucket, record.key);
+      if (stored !== undefined) {
+        summary.bytes_out = stored.length;
+        return respond(record.key, record.contentType, stored);
+      }
+      // The preview was deleted after it was recorded: make it again rather than answer without data.
+      logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
+      preview = await generate(request, key);
+      summary.outcome = 'regenerated';
     }
-    const { record } = outcome;
-    summary.bytes_out = record.size;
-    // Too large to inline: no need to read it back.
-    if (!fitsInResponse(record.key, record.contentType, record.size)) return keyOnly(record.key, record.contentType);
-    const stored = await storage.readPreview(request.dst_bucket, record.key);
-    if (stored !== undefined) {
-      summary.bytes_out = stored.bytes.length;
-      return respond(record.key, record.contentType, stored.bytes);
-    }
-    // The preview was deleted after it was recorded: make it again rather than answer without data.
-    logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
-    const preview = await generate(request, key);
-    summary.outcome = 'regenerated';
     Object.assign(summary, describeGenerated(preview));
-    return respond(key, preview.image.contentType, preview.bytes);
+    return respond(preview.key, preview.image.contentType, preview.image.data);
   }
 
   return async function handler(event: unknown, context: Context): Promise<ResizeResponse> {
@@ -194,10 +193,9 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       ...requestFields(event),
     };
     coldStart = false;
-    const finish = (response: ResizeResponse, level: 'info' | 'warn'): ResizeResponse => {
+    const log = (level: 'info' | 'warn' | 'error', extra: Record<string, unknown> = {}): void => {
       summary.duration_ms = Math.round(performance.now() - started);
-      logger[level]('preview', summary);
-      return response;
+      logger[level]('preview', { ...summary, ...extra });
     };
 
     try {
@@ -205,17 +203,18 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       summary.key = key;
       const { response, omitted } = await answer(request, key, context, summary);
       summary.data_omitted = omitted;
-      return finish(response, 'info');
+      log('info');
+      return response;
     } catch (error) {
       if (error instanceof PreviewError) {
         summary.outcome = 'failed';
         summary.code = error.code;
         summary.error = error.message;
-        return finish(failureResponse(error.code, error.message), 'warn');
+        log('warn');
+        return failureResponse(error.code, error.message);
       }
       summary.outcome = 'error';
-      summary.duration_ms = Math.round(performance.now() - started);
-      logger.error('preview', { ...summary, error: error instanceof Error ? error : String(error) });
+      log('error', { error: error instanceof Error ? error : String(error) });
       throw error;
     }
   };

@@ -53,8 +53,6 @@ export interface PreviewIdempotencyOptions {
   logger: Logger;
   /** DynamoDB client; defaults to one with short timeouts so an outage fails open quickly. */
   client?: DynamoDBClient;
-  /** Persistence layer; defaults to the DynamoDB layer over `client` (tests may substitute another). */
-  persistenceStore?: BasePersistenceLayer;
 }
 
 /** Runs a generation at most once per request across concurrent invocations. */
@@ -66,17 +64,15 @@ export class PreviewIdempotency {
   public constructor(options: PreviewIdempotencyOptions) {
     this.#expiresAfterSeconds = options.expiresAfterSeconds;
     this.#logger = options.logger;
-    this.#store =
-      options.persistenceStore ??
-      new DynamoDBPersistenceLayer({
-        tableName: options.tableName,
-        awsSdkV3Client:
-          options.client ??
-          new DynamoDBClient({
-            maxAttempts: 2,
-            requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-          }),
-      });
+    this.#store = new DynamoDBPersistenceLayer({
+      tableName: options.tableName,
+      awsSdkV3Client:
+        options.client ??
+        new DynamoDBClient({
+          maxAttempts: 2,
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+        }),
+    });
   }
 
   /**

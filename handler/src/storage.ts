@@ -15,7 +15,6 @@ import type { PreviewAcl } from './config.js';
 import {
   AccessDeniedError,
   DestinationRejectedError,
-  type PreviewError,
   SourceNotFoundError,
   SourceTooLargeError,
 } from './errors.js';
@@ -26,16 +25,6 @@ export interface S3PreviewStorageOptions {
   client?: S3Client;
   /** Path-style addressing (local emulators); ignored when `client` is given. Defaults to false. */
   forcePathStyle?: boolean;
-}
-
-/** A stored object read back whole. */
-export interface StoredObject {
-  /** The object's bytes. */
-  readonly bytes: Buffer;
-  /** The object's ETag as S3 reports it (quoted). */
-  readonly etag: string;
-  /** The object's `Content-Type`, if set. */
-  readonly contentType: string | undefined;
 }
 
 /** What {@link S3PreviewStorage.writePreview} stores. */
@@ -84,21 +73,18 @@ export class S3PreviewStorage {
    * @throws {AccessDeniedError} S3 answered 403 (without `s3:ListBucket` a missing key reads as 403).
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
    */
-  public async readSource(bucket: string, key: string, maxBytes: number): Promise<StoredObject> {
-    const found = await this.#read(bucket, key, maxBytes, (name, cause) => {
-      if (DENIED.has(name)) return new AccessDeniedError('read', bucket, key, { cause });
-      if (NOT_FOUND.has(name)) return new SourceNotFoundError(bucket, key, { cause });
-      return undefined;
-    });
-    if (found === undefined) throw new SourceNotFoundError(bucket, key);
-    return found;
+  public async readSource(bucket: string, key: string, maxBytes: number): Promise<Buffer> {
+    return this.#read(bucket, key, maxBytes);
   }
 
   /** Reads a stored preview back, or `undefined` when it no longer exists. */
-  public async readPreview(bucket: string, key: string): Promise<StoredObject | undefined> {
-    return this.#read(bucket, key, Number.POSITIVE_INFINITY, (name, cause) =>
-      DENIED.has(name) ? new AccessDeniedError('read', bucket, key, { cause }) : undefined,
-    );
+  public async readPreview(bucket: string, key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.#read(bucket, key, Number.POSITIVE_INFINITY);
+    } catch (error) {
+      if (error instanceof SourceNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   /**
@@ -134,21 +120,21 @@ export class S3PreviewStorage {
     }
   }
 
-  /** Shared GetObject: `undefined` for a missing object unless `translate` maps the error otherwise. */
-  async #read(
-    bucket: string,
-    key: string,
-    maxBytes: number,
-    translate: (name: string, cause: unknown) => PreviewError | undefined,
-  ): Promise<StoredObject | undefined> {
+  /**
+   * Reads an object whole, refusing more than `maxBytes`.
+   *
+   * @throws {SourceNotFoundError} the object or bucket does not exist.
+   * @throws {AccessDeniedError} S3 answered 403.
+   * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
+   */
+  async #read(bucket: string, key: string, maxBytes: number): Promise<Buffer> {
     let output: GetObjectCommandOutput;
     try {
       output = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
       const name = s3ErrorName(error);
-      const translated = name === undefined ? undefined : translate(name, error);
-      if (translated !== undefined) throw translated;
-      if (name !== undefined && NOT_FOUND.has(name)) return undefined;
+      if (name !== undefined && DENIED.has(name)) throw new AccessDeniedError('read', bucket, key, { cause: error });
+      if (name !== undefined && NOT_FOUND.has(name)) throw new SourceNotFoundError(bucket, key, { cause: error });
       throw error;
     }
     const body = output.Body as Readable | undefined;
@@ -156,8 +142,7 @@ export class S3PreviewStorage {
       body?.destroy();
       throw new SourceTooLargeError(output.ContentLength, maxBytes);
     }
-    const bytes = body === undefined ? Buffer.alloc(0) : await readAtMost(body, maxBytes);
-    return { bytes, etag: output.ETag ?? '', contentType: output.ContentType };
+    return body === undefined ? Buffer.alloc(0) : readAtMost(body, maxBytes);
   }
 }
 

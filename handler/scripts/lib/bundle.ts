@@ -32,8 +32,6 @@ const CJS_SHIM = [
 export interface BundleOptions {
   /** Output file; its source map is written next to it as `<outFile>.map`. */
   outFile: string;
-  /** Entry point; defaults to `handler/src/index.ts`. */
-  entryPoint?: string;
   /**
    * Write the map's `sources` relative to the repository root, as if the bundle sat at the root
    * (`handler/src/config.ts`, `node_modules/...`) instead of relative to wherever it was written. The
@@ -62,8 +60,6 @@ export interface BundleResult {
   mapBytes: number;
   /** Largest contributors to the bundle, biggest first. */
   packages: readonly PackageContribution[];
-  /** esbuild's metafile, for deeper analysis (e.g. https://esbuild.github.io/analyze/). */
-  metafile: Metafile;
 }
 
 /** Name of the npm package an input path belongs to, or `(project)`. */
@@ -105,7 +101,7 @@ function isBuildFailure(error: unknown): error is BuildFailure {
 export async function bundleHandler(options: BundleOptions): Promise<BundleResult> {
   await mkdir(dirname(options.outFile), { recursive: true });
   const result = await build({
-    entryPoints: [options.entryPoint ?? HANDLER_ENTRY],
+    entryPoints: [HANDLER_ENTRY],
     outfile: options.outFile,
     bundle: true,
     format: 'esm',
@@ -140,6 +136,5 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
     bytes: bundleStat.size,
     mapBytes: mapStat.size,
     packages: contributions(result.metafile),
-    metafile: result.metafile,
   };
 }

@@ -13,7 +13,7 @@ export function npmExecPath(): string | undefined {
   return process.env.npm_execpath;
 }
 
-/** A copy of this process's environment. */
-export function inheritedEnvironment(): NodeJS.ProcessEnv {
-  return { ...process.env };
+/** This process's environment, read-only. */
+export function inheritedEnvironment(): Readonly<NodeJS.ProcessEnv> {
+  return process.env;
 }

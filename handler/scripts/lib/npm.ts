@@ -16,12 +16,12 @@ const CALLER_VARIABLES = [
 ];
 
 /** The current environment minus the variables that tie npm to the calling project. */
-export function isolatedNpmEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+export function isolatedNpmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(inheritedEnvironment())) {
     if (!CALLER_VARIABLES.some((pattern) => pattern.test(name))) env[name] = value;
   }
-  return { ...env, ...extra };
+  return env;
 }
 
 /** The command that runs npm: the same npm that runs this script when there is one, else `npm` on PATH. */

@@ -6,6 +6,7 @@
  */
 import sharp, { type FailOnOptions, type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { CorruptImageError, NotAnImageError, TooManyPixelsError } from '../errors.js';
+import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
 import { type ImageType, sniffImageType } from './sniff.js';
 
 /** Options of {@link resizeImage}. */
@@ -49,12 +50,7 @@ export interface ResizedImage {
   };
 }
 
-/** Default {@link ResizeOptions.withoutEnlargement}. */
-export const DEFAULT_WITHOUT_ENLARGEMENT = true;
-/** Default {@link ResizeOptions.jpegQuality}. */
-export const DEFAULT_JPEG_QUALITY = 70;
-/** Default {@link ResizeOptions.maxInputPixels}. */
-export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+export { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
 
 /**
  * When libvips gives up on invalid pixel data. `'error'` rejects truncated data (which `'none'` would let

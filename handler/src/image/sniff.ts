@@ -7,14 +7,13 @@
  * @module
  */
 
-/**
- * The image types the preview Lambda reads and writes. Same strings as the contract's
- * `PreviewContentType`; a preview always has the type of its source.
- */
-export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
+import { PREVIEW_CONTENT_TYPES, type PreviewContentType } from '@preview-lambda/contract';
+
+/** The image types the preview Lambda reads and writes; a preview always has the type of its source. */
+export type ImageType = PreviewContentType;
 
 /** Every {@link ImageType}, in a stable order. */
-export const IMAGE_TYPES: readonly ImageType[] = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
+export const IMAGE_TYPES: readonly ImageType[] = PREVIEW_CONTENT_TYPES;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 
