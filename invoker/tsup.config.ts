@@ -2,8 +2,9 @@ import { defineConfig } from 'tsup';
 
 /**
  * Builds the published package: ESM (`index.js` + `index.d.ts`) and CommonJS (`index.cjs` +
- * `index.d.cts`). The private `@preview-lambda/contract` workspace is bundled, code and types; the AWS
- * SDK and zod stay dependencies.
+ * `index.d.cts`). `dependencies` (the AWS SDK, zod) stay external, tsup's default; the private
+ * `@preview-lambda/contract`, a devDependency, is bundled: its code by esbuild, its types through the
+ * `paths` mapping of tsconfig.build.json.
  */
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -11,8 +12,6 @@ export default defineConfig({
   platform: 'node',
   target: 'node20',
   tsconfig: 'tsconfig.build.json',
-  noExternal: ['@preview-lambda/contract'],
-  external: ['@aws-sdk/client-lambda', 'zod'],
   dts: true,
   splitting: false,
   sourcemap: false,

@@ -191,9 +191,7 @@ export class InvokeFailedError extends InvokerError {
 
   public constructor(details: InvokeFailedDetails, message: string, options?: InvokerErrorOptions) {
     const status = details.httpStatusCode === undefined ? '' : ` (HTTP ${details.httpStatusCode})`;
-    super('INVOKE_FAILED', `Invoking ${details.functionName} failed: ${details.errorName}${status}: ${message}`, {
-      ...options,
-    });
+    super('INVOKE_FAILED', `Invoking ${details.functionName} failed: ${details.errorName}${status}: ${message}`, options);
     this.functionName = details.functionName;
     this.errorName = details.errorName;
     this.httpStatusCode = details.httpStatusCode;

@@ -1,6 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ResizeRequest } from '@preview-lambda/contract';
-import { raceAbort, sleep } from './abort.js';
+import { raceAbort } from './abort.js';
 import { backoffDelay } from './backoff.js';
 import {
   ConfigurationError,
@@ -10,7 +11,7 @@ import {
   InvokerError,
 } from './errors.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import { encodeRequest, requestKey, validateRequest } from './request.js';
+import { requestPayload, validateRequest } from './request.js';
 import { interpretOutput } from './response.js';
 import { SingleFlight } from './single-flight.js';
 import type { PreviewInvokeOptions, PreviewInvokerOptions, PreviewResult } from './types.js';
@@ -79,16 +80,8 @@ export class PreviewInvoker {
     if (this.#destroyed) {
       throw new ConfigurationError('PreviewInvoker.invoke() was called after destroy()');
     }
-    const validated = validateRequest(request);
-    const { signal } = options;
-    if (signal?.aborted) {
-      throw new InvocationAbortedError({ cause: signal.reason });
-    }
-    return this.#flights.run(
-      requestKey(validated),
-      (abandoned) => this.#invokeUntilSettled(validated, abandoned),
-      signal,
-    );
+    const payload = requestPayload(validateRequest(request));
+    return this.#flights.run(payload, (abandoned) => this.#invokeUntilSettled(payload, abandoned), options.signal);
   }
 
   /**
@@ -106,7 +99,7 @@ export class PreviewInvoker {
   }
 
   /** Invokes until the function answers for good, the deadline passes, or every caller aborts. */
-  async #invokeUntilSettled(request: ResizeRequest, abandoned: AbortSignal): Promise<PreviewResult> {
+  async #invokeUntilSettled(payload: string, abandoned: AbortSignal): Promise<PreviewResult> {
     const { timeoutMs, inProgress: policy } = this.#options;
     const started = performance.now();
     const controller = new AbortController();
@@ -114,7 +107,6 @@ export class PreviewInvoker {
     const onAbandoned = (): void => controller.abort(abandoned.reason);
     if (abandoned.aborted) onAbandoned();
     else abandoned.addEventListener('abort', onAbandoned, { once: true });
-    const payload = encodeRequest(request);
     let attempts = 0;
     let inProgress = false;
     try {
@@ -126,7 +118,7 @@ export class PreviewInvoker {
           return outcome.result;
         }
         inProgress = true;
-        await sleep(backoffDelay(policy, attempts - 1), controller.signal);
+        await delay(backoffDelay(policy, attempts - 1), undefined, { signal: controller.signal });
       }
     } catch (error) {
       if (!controller.signal.aborted || error instanceof InvokerError) {
@@ -144,14 +136,14 @@ export class PreviewInvoker {
   }
 
   /** One `Invoke` call; SDK errors other than an abort become {@link InvokeFailedError}. */
-  async #send(payload: Uint8Array, signal: AbortSignal): Promise<InvokeCommandOutput> {
+  async #send(payload: string, signal: AbortSignal): Promise<InvokeCommandOutput> {
     const { client, functionName, qualifier, logTail } = this.#options;
     const command = new InvokeCommand({
       FunctionName: functionName,
       InvocationType: 'RequestResponse',
       Payload: payload,
-      ...(qualifier === undefined ? {} : { Qualifier: qualifier }),
-      ...(logTail ? { LogType: 'Tail' as const } : {}),
+      Qualifier: qualifier,
+      LogType: logTail ? 'Tail' : undefined,
     });
     try {
       return await raceAbort(client.send(command, { abortSignal: signal }), signal);

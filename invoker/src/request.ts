@@ -23,22 +23,10 @@ export function validateRequest(input: unknown): ResizeRequest {
 }
 
 /**
- * The identity of a validated request: its seven fields in a fixed order, so that two requests that
- * differ only in key order or unknown fields are the same.
+ * The invocation payload, which is also the request's identity for single-flight: the validated request
+ * as JSON. The contract's parser returns the seven fields in schema order with unknown fields stripped,
+ * so two requests that differ only in key order or unknown fields give the same string.
  */
-export function requestKey(request: ResizeRequest): string {
-  return JSON.stringify([
-    request.src_key,
-    request.src_bucket,
-    request.dst_bucket,
-    request.root_folder,
-    request.preset_name,
-    request.rewrite_part,
-    request.width,
-  ]);
-}
-
-/** The invocation payload: the validated request as UTF-8 JSON. */
-export function encodeRequest(request: ResizeRequest): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(request));
+export function requestPayload(request: ResizeRequest): string {
+  return JSON.stringify(request);
 }

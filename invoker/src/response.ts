@@ -12,13 +12,18 @@ import {
   LEGACY_FAILURE_CODE,
   MAX_PAYLOAD_EXCERPT_CHARS,
 } from './constants.js';
-import { FunctionError, InvalidResponseError } from './errors.js';
+import { FunctionError, type FunctionErrorDetails, InvalidResponseError } from './errors.js';
 import type { PreviewResult } from './types.js';
 
+/** Decodes response payloads; `fatal` makes invalid UTF-8 an error instead of U+FFFD. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** Decodes function-error payloads, which are only read for their message. */
+const LENIENT_UTF8 = new TextDecoder();
+
 /** What one invocation answered. */
-export type InvocationOutcome =
+type InvocationOutcome =
   /** Another execution of the same request is in progress: wait and invoke again. */
-  | { readonly kind: 'in-progress'; readonly errorMessage: string }
+  | { readonly kind: 'in-progress' }
   /** The function answered for good. */
   | { readonly kind: 'settled'; readonly result: PreviewResult };
 
@@ -29,20 +34,21 @@ export type InvocationOutcome =
  * @throws {InvalidResponseError} the payload is not UTF-8 JSON satisfying the response contract.
  */
 export function interpretOutput(output: InvokeCommandOutput, attempts: number): InvocationOutcome {
-  const logTail = output.LogResult === undefined ? undefined : decodeLogTail(output.LogResult);
+  const logTail = (): string | undefined =>
+    output.LogResult === undefined ? undefined : Buffer.from(output.LogResult, 'base64').toString('utf8');
   if (output.FunctionError !== undefined && output.FunctionError !== '') {
-    const details = functionErrorDetails(output.FunctionError, output.Payload, logTail);
+    const details = functionErrorDetails(output.FunctionError, output.Payload);
     if (details.errorType === IN_PROGRESS_ERROR_TYPE) {
-      return { kind: 'in-progress', errorMessage: details.errorMessage };
+      return { kind: 'in-progress' };
     }
-    throw new FunctionError(details);
+    throw new FunctionError({ ...details, logTail: logTail() });
   }
   const response = decodeResponse(output.Payload);
-  return { kind: 'settled', result: toResult(response, attempts, logTail) };
+  return { kind: 'settled', result: toResult(response, attempts, logTail()) };
 }
 
 /** Turns a validated response into the matching {@link PreviewResult}. */
-export function toResult(response: ResizeResponse, attempts: number, logTail?: string): PreviewResult {
+function toResult(response: ResizeResponse, attempts: number, logTail?: string): PreviewResult {
   const extra = logTail === undefined ? { response, attempts } : { response, attempts, logTail };
   if (!response.status) {
     const code = response.code ?? LEGACY_FAILURE_CODE;
@@ -74,14 +80,14 @@ export function toResult(response: ResizeResponse, attempts: number, logTail?: s
  *
  * @throws {InvalidResponseError} the payload is missing, not UTF-8, not JSON, or breaks the contract.
  */
-export function decodeResponse(payload: Uint8Array | undefined): ResizeResponse {
+function decodeResponse(payload: Uint8Array | undefined): ResizeResponse {
   // The SDK gives `null`, not `undefined`, for an empty body, whatever its types say.
   if (!(payload instanceof Uint8Array) || payload.byteLength === 0) {
     throw new InvalidResponseError(['Expected a JSON payload but received an empty one']);
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(payload);
+    text = STRICT_UTF8.decode(payload);
   } catch (error) {
     throw new InvalidResponseError([`Expected UTF-8 JSON but received ${payload.byteLength} undecodable bytes`], {
       cause: error,
@@ -106,12 +112,8 @@ export function decodeResponse(payload: Uint8Array | undefined): ResizeResponse 
 }
 
 /** Reads the `{errorType, errorMessage, trace|stackTrace}` payload of a function error. */
-function functionErrorDetails(
-  functionError: string,
-  payload: Uint8Array | undefined,
-  logTail: string | undefined,
-): ConstructorParameters<typeof FunctionError>[0] {
-  const text = payload instanceof Uint8Array ? new TextDecoder().decode(payload) : '';
+function functionErrorDetails(functionError: string, payload: Uint8Array | undefined): FunctionErrorDetails {
+  const text = payload instanceof Uint8Array ? LENIENT_UTF8.decode(payload) : '';
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -125,12 +127,7 @@ function functionErrorDetails(
     errorType: typeof record.errorType === 'string' && record.errorType !== '' ? record.errorType : 'Unknown',
     errorMessage: typeof record.errorMessage === 'string' ? record.errorMessage : excerpt(text),
     trace: Array.isArray(trace) ? trace.filter((line): line is string => typeof line === 'string') : [],
-    logTail,
   };
-}
-
-function decodeLogTail(logResult: string): string {
-  return Buffer.from(logResult, 'base64').toString('utf8');
 }
 
 function excerpt(text: string): string {

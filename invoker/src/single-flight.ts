@@ -4,11 +4,10 @@ interface Flight<V> {
   readonly promise: Promise<V>;
   readonly controller: AbortController;
   waiters: number;
-  settled: boolean;
 }
 
 /** Reason given to a flight's signal when every caller has left it. */
-export const ABANDONED = Symbol('abandoned');
+const ABANDONED = Symbol('abandoned');
 
 /**
  * Coalesces concurrent calls with the same key into one execution, whose outcome they all share. The
@@ -26,9 +25,11 @@ export class SingleFlight<K, V> {
   }
 
   /**
-   * Joins the execution running for `key`, or starts one with `execute`.
+   * Joins the execution running for `key`, or starts one with `execute`. A `signal` that is already
+   * aborted rejects at once, without starting or joining anything.
    */
   public run(key: K, execute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+    if (signal?.aborted) return Promise.reject(new InvocationAbortedError({ cause: signal.reason }));
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       flight = this.#start(key, execute);
@@ -42,12 +43,11 @@ export class SingleFlight<K, V> {
     const promise = Promise.resolve()
       .then(() => execute(controller.signal))
       .finally(() => {
-        flight.settled = true;
         if (this.#flights.get(key) === flight) {
           this.#flights.delete(key);
         }
       });
-    const flight: Flight<V> = { promise, controller, waiters: 0, settled: false };
+    const flight: Flight<V> = { promise, controller, waiters: 0 };
     // Every caller may have detached before it settles: its rejection is then nobody's to handle.
     promise.catch(() => undefined);
     this.#flights.set(key, flight);
@@ -60,10 +60,6 @@ export class SingleFlight<K, V> {
         this.#leave(key, flight);
         reject(new InvocationAbortedError({ cause: signal.reason }));
       };
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
       signal.addEventListener('abort', onAbort, { once: true });
       flight.promise.then(
         (value) => {
@@ -80,12 +76,11 @@ export class SingleFlight<K, V> {
 
   #leave(key: K, flight: Flight<V>): void {
     flight.waiters -= 1;
-    if (flight.waiters > 0 || flight.settled) {
+    // A flight no longer in the map has settled (or was abandoned already): nothing to abort.
+    if (flight.waiters > 0 || this.#flights.get(key) !== flight) {
       return;
     }
-    if (this.#flights.get(key) === flight) {
-      this.#flights.delete(key);
-    }
+    this.#flights.delete(key);
     flight.controller.abort(ABANDONED);
   }
 }
