@@ -5,19 +5,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { backendFlag, failWith } from './cli.js';
 import { lambdaContext } from './context.js';
-import { type EmulatorBackend, startEmulators } from './emulators.js';
+import { startEmulators } from './emulators.js';
+import {
+  DEMO_BUCKET,
+  functionEnvironment,
+  IDEMPOTENCY_TABLE,
+  readPreviewFunctionSettings,
+} from './preview-function.js';
 import { seedSamples } from './seed.js';
 
-const DEFAULT_BUCKET = 'preview-lambda-demo';
-const TABLE = 'preview-idempotency';
-
-function fail(message: string): never {
-  process.stderr.write(
-    `invoke: ${message}\nusage: npm run invoke -- events/NAME.json [--backend node|moto]\n`,
-  );
-  process.exit(2);
-}
+const fail = failWith('invoke', 'usage: npm run invoke -- events/NAME.json [--backend node|moto]\n');
 
 function stringField(event: unknown, name: string): string | undefined {
   if (event === null || typeof event !== 'object') return undefined;
@@ -39,9 +38,7 @@ const { values, positionals } = parseArgs({
   options: { backend: { type: 'string', default: 'node' } },
 });
 const eventPath = positionals[0] ?? fail('missing the event file argument');
-const backend = values.backend;
-if (backend !== 'node' && backend !== 'moto')
-  fail(`--backend must be node or moto but received "${backend}"`);
+const backend = backendFlag(fail, values.backend);
 
 let event: unknown;
 try {
@@ -50,26 +47,33 @@ try {
   fail(`cannot read ${eventPath} as JSON: ${(error as Error).message}`);
 }
 
-const emulators = await startEmulators({ backend: backend as EmulatorBackend });
+const emulators = await startEmulators({ backend });
 try {
-  const sourceBucket = stringField(event, 'src_bucket') ?? DEFAULT_BUCKET;
-  const destinationBucket = stringField(event, 'dst_bucket') ?? DEFAULT_BUCKET;
-  for (const bucket of new Set([sourceBucket, destinationBucket, DEFAULT_BUCKET])) {
+  const sourceBucket = stringField(event, 'src_bucket') ?? DEMO_BUCKET;
+  const destinationBucket = stringField(event, 'dst_bucket') ?? DEMO_BUCKET;
+  for (const bucket of new Set([sourceBucket, destinationBucket, DEMO_BUCKET])) {
     await emulators.createBucket(bucket).catch((error: Error) => {
       process.stderr.write(`invoke: could not create bucket "${bucket}": ${error.message}\n`);
     });
   }
-  await emulators.createIdempotencyTable(TABLE);
+  await emulators.createIdempotencyTable(IDEMPOTENCY_TABLE);
   await seedSamples(emulators.s3Config(), sourceBucket).catch((error: Error) => {
     process.stderr.write(`invoke: could not seed samples into "${sourceBucket}": ${error.message}\n`);
   });
 
-  // Build the function's environment as the Lambda service would, then load the real entry point.
-  Object.assign(process.env, emulators.env, {
-    AWS_LAMBDA_FUNCTION_NAME: 'PreviewFunction',
+  // The function's environment as the Lambda service would set it (buckets exported in the shell win),
+  // then the real entry point.
+  const settings = await readPreviewFunctionSettings();
+  const environment = functionEnvironment({
+    emulators,
+    buckets: [sourceBucket],
+    table: IDEMPOTENCY_TABLE,
+    memoryMb: settings.memoryMb.value,
+  });
+  Object.assign(process.env, {
+    ...environment,
     SOURCE_BUCKETS: process.env.SOURCE_BUCKETS ?? sourceBucket,
     DESTINATION_BUCKETS: process.env.DESTINATION_BUCKETS ?? destinationBucket,
-    IDEMPOTENCY_TABLE_NAME: TABLE,
   });
   const { handler } = await import('../handler/src/index.js');
   try {

@@ -5,16 +5,8 @@
  * without Docker, running the real entry point (`handler/src/index.ts`) in this process against embedded
  * AWS emulators seeded with the sample originals. Stops gracefully on SIGINT/SIGTERM.
  */
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import {
-  EMULATOR_CREDENTIALS,
-  EMULATOR_REGION,
-  type EmulatorBackend,
-  type Emulators,
-  startEmulators,
-} from './emulators.js';
-import { readFunctionSettings } from './lambda/template-defaults.js';
+import { backendFlag, describeError, failWith, integerFlag, parseFlags } from './cli.js';
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION, type Emulators, startEmulators } from './emulators.js';
 import {
   DEFAULT_LAMBDA_HOST,
   DEFAULT_LAMBDA_PORT,
@@ -26,61 +18,37 @@ import {
   FUNCTION_NAME,
   functionEnvironment,
   IDEMPOTENCY_TABLE as TABLE,
+  previewFunctionDefinitions,
   provisionLocalAws,
+  readPreviewFunctionSettings,
 } from './preview-function.js';
 import { SAMPLE_OBJECTS } from './seed.js';
 
-const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
 const USAGE =
   'usage: npm run lambda:local -- [--port 3001] [--host 127.0.0.1] [--backend node|moto] [--bucket NAME]...\n' +
   '                               [--max-concurrency N] [--timeout SECONDS]\n';
+const fail = failWith('lambda:local', USAGE);
 
-function fail(message: string): never {
-  process.stderr.write(`lambda:local: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-function integer(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
-    fail(`--${flag} must be an integer from ${min} to ${max} but received "${raw}"`);
-  }
-  return value;
-}
-
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string', default: DEFAULT_LAMBDA_HOST },
-        backend: { type: 'string', default: 'node' },
-        bucket: { type: 'string', multiple: true },
-        'max-concurrency': { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-}
-
-const parsed = parseFlags();
-if (parsed.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const backend = parsed.backend;
-if (backend !== 'node' && backend !== 'moto') fail(`--backend must be node or moto but received "${backend}"`);
-const port = integer('port', parsed.port, 0, 65_535) ?? DEFAULT_LAMBDA_PORT;
-const maxConcurrency = integer('max-concurrency', parsed['max-concurrency'], 1, 10_000);
-const timeoutFlag = integer('timeout', parsed.timeout, 1, 900);
+const parsed = parseFlags(
+  {
+    port: { type: 'string' },
+    host: { type: 'string', default: DEFAULT_LAMBDA_HOST },
+    backend: { type: 'string', default: 'node' },
+    bucket: { type: 'string', multiple: true },
+    'max-concurrency': { type: 'string' },
+    timeout: { type: 'string' },
+  },
+  USAGE,
+  fail,
+);
+const backend = backendFlag(fail, parsed.backend);
+const port = integerFlag(fail, 'port', parsed.port, 0, 65_535) ?? DEFAULT_LAMBDA_PORT;
+const maxConcurrency = integerFlag(fail, 'max-concurrency', parsed['max-concurrency'], 1, 10_000);
+const timeoutFlag = integerFlag(fail, 'timeout', parsed.timeout, 1, 900);
 const buckets = [...new Set(parsed.bucket ?? [DEFAULT_BUCKET])];
 const host = parsed.host;
 
-const settings = await readFunctionSettings(TEMPLATE);
+const settings = await readPreviewFunctionSettings();
 const timeoutSeconds = timeoutFlag ?? settings.timeoutSeconds.value;
 const timeoutOrigin = timeoutFlag === undefined ? settings.timeoutSeconds.description : '--timeout';
 
@@ -90,7 +58,7 @@ let stopping = false;
 
 /** Starts the emulators, provisions and seeds them, loads the real entry point and serves it. */
 async function start(): Promise<LambdaServer> {
-  emulators = await startEmulators({ backend: backend as EmulatorBackend });
+  emulators = await startEmulators({ backend });
   await provisionLocalAws(emulators, { buckets, table: TABLE });
 
   // The function's environment, as the Lambda service would set it, then the real entry point. Other
@@ -102,13 +70,10 @@ async function start(): Promise<LambdaServer> {
   const { handler } = await import('../handler/src/index.js');
 
   return startLambdaServer({
-    functions: {
-      [FUNCTION_NAME]: { handler, timeoutMs: timeoutSeconds * 1000, memoryMb: settings.memoryMb.value },
-    },
+    functions: previewFunctionDefinitions(handler, settings, timeoutSeconds),
     port,
     host,
     maxConcurrency,
-    log: (line) => process.stderr.write(`${line}\n`),
   });
 }
 
@@ -143,9 +108,7 @@ try {
   const message =
     code === 'EADDRINUSE'
       ? `${host}:${port} is in use (another lambda:local or sam local start-lambda?); try --port`
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
+      : describeError(error);
   process.stderr.write(`lambda:local: could not start: ${message}\n`);
   await emulators?.stop().catch(() => undefined);
   process.exit(1);

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { describeError } from './cli.js';
 import { lambdaContext } from './context.js';
 import {
   LambdaApiError,
@@ -152,10 +153,6 @@ function resolveFunctions(options: LambdaServerOptions): Map<string, ResolvedFun
 
 function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** Starts the endpoint and resolves once it listens. */

@@ -3,21 +3,27 @@
  * provisions AWS (bucket, idempotency table, sample originals), the function's environment, and the
  * handler pipeline wired as `handler/src/index.ts` wires it, with counters.
  *
- * Shared by `npm run lambda:local` (`lambda-server-cli.ts`), `npm start` (`start.ts`), the end-to-end
- * tests and the proxy benchmark (`stack.ts`).
+ * Shared by `npm run lambda:local` (`lambda-server-cli.ts`), `npm run invoke` (`invoke.ts`), `npm start`
+ * (`start.ts`), the end-to-end tests and the proxy benchmark (`stack.ts`), and the integration-test harness
+ * (`test/support/harness.ts`).
  *
  * @module
  */
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { HandlerEnvironment, parseHandlerConfig } from '../handler/src/config.js';
-import { createHandler, type PreviewHandler } from '../handler/src/handler.js';
+import { type HandlerConfig, HandlerEnvironment, parseHandlerConfig } from '../handler/src/config.js';
+import { createHandler, type PreviewHandler, type ResizeFunction } from '../handler/src/handler.js';
 import { PreviewIdempotency } from '../handler/src/idempotency.js';
 import { resizeImage, tuneSharp } from '../handler/src/image/index.js';
 import { S3PreviewStorage } from '../handler/src/storage.js';
 import type { Emulators } from './emulators.js';
+import { type FunctionSettings, readFunctionSettings } from './lambda/template-defaults.js';
+import type { LambdaFunctionDefinition, LambdaHandler } from './lambda-server.js';
 import { type SeedOptions, seedSamples } from './seed.js';
+
+const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
 
 /** The function's name: the template's logical ID, as `sam local start-lambda` serves it. */
 export const FUNCTION_NAME = 'PreviewFunction';
@@ -47,6 +53,25 @@ export async function provisionLocalAws(emulators: Emulators, options: Provision
     if (options.seed ?? true) await seedSamples(emulators.s3Config(), bucket, options.seedOptions);
   }
   await emulators.createIdempotencyTable(options.table);
+}
+
+/** The function's timeout and memory size: the `Timeout` and `MemorySize` parameter defaults of `template.yaml`. */
+export function readPreviewFunctionSettings(): Promise<FunctionSettings> {
+  return readFunctionSettings(TEMPLATE);
+}
+
+/**
+ * The local Lambda endpoint's `functions`: {@link FUNCTION_NAME} served by `handler`, with the template's
+ * memory size and `timeoutSeconds` (default: the template's timeout).
+ */
+export function previewFunctionDefinitions(
+  handler: LambdaHandler,
+  settings: FunctionSettings,
+  timeoutSeconds: number = settings.timeoutSeconds.value,
+): Record<string, LambdaFunctionDefinition> {
+  return {
+    [FUNCTION_NAME]: { handler, timeoutMs: timeoutSeconds * 1000, memoryMb: settings.memoryMb.value },
+  };
 }
 
 /** Options of {@link functionEnvironment}. */
@@ -85,13 +110,67 @@ export function handlerVariables(env: Readonly<Record<string, string | undefined
   return picked;
 }
 
-/** The handler with counters on the two operations that must happen once per preview. */
-export interface CountedPreviewHandler {
+/** Options of {@link createCountedPipeline}. */
+export interface CountedPipelineOptions {
+  /** The handler's configuration. */
+  readonly config: HandlerConfig;
+  /** The logger of the handler and of idempotency. */
+  readonly logger: Logger;
+  /** The storage's client; a PutObject counter is added to its middleware stack. */
+  readonly s3: S3Client;
+  /** The idempotency table's client. */
+  readonly dynamodb: DynamoDBClient;
+  /** Resize implementation behind the counter. Default: the real `resizeImage`. */
+  readonly resize?: ResizeFunction;
+  /** Idempotency table. Default: `config.idempotencyTableName`. */
+  readonly tableName?: string;
+}
+
+/** A handler pipeline with counters on the two operations that must happen once per preview. */
+export interface CountedPipeline {
   readonly handler: PreviewHandler;
   /** Calls of the resize function so far. */
   resizes(): number;
   /** PutObject calls so far (previews written). */
   puts(): number;
+}
+
+/**
+ * The real handler pipeline (`createHandler` with the S3 adapter and Powertools idempotency) over the
+ * given clients, counting resizes and the S3 client's PutObject calls.
+ */
+export function createCountedPipeline(options: CountedPipelineOptions): CountedPipeline {
+  const { config, logger, s3, dynamodb } = options;
+  const resize = options.resize ?? resizeImage;
+  let puts = 0;
+  let resizes = 0;
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutObjectCommand') puts += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countPuts' },
+  );
+  const handler = createHandler({
+    config,
+    logger,
+    storage: new S3PreviewStorage({ client: s3 }),
+    idempotency: new PreviewIdempotency({
+      tableName: options.tableName ?? config.idempotencyTableName,
+      expiresAfterSeconds: config.idempotencyTtlSeconds,
+      logger,
+      client: dynamodb,
+    }),
+    resize: async (input, resizeOptions) => {
+      resizes += 1;
+      return resize(input, resizeOptions);
+    },
+  });
+  return { handler, resizes: () => resizes, puts: () => puts };
+}
+
+/** The counted pipeline with its own SDK clients. */
+export interface CountedPreviewHandler extends CountedPipeline {
   /** Closes the handler's SDK clients. */
   destroy(): void;
 }
@@ -112,36 +191,10 @@ export function createCountedPreviewHandler(options: CountedPreviewHandlerOption
   const config = parseHandlerConfig(options.env);
   tuneSharp();
   const logger = new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
-  let puts = 0;
-  let resizes = 0;
   const s3 = new S3Client(options.emulators.s3Config());
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'PutObjectCommand') puts += 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countPuts' },
-  );
   const dynamodb = new DynamoDBClient(options.emulators.dynamodbConfig());
-  const handler = createHandler({
-    config,
-    logger,
-    storage: new S3PreviewStorage({ client: s3 }),
-    idempotency: new PreviewIdempotency({
-      tableName: config.idempotencyTableName,
-      expiresAfterSeconds: config.idempotencyTtlSeconds,
-      logger,
-      client: dynamodb,
-    }),
-    resize: async (input, resizeOptions) => {
-      resizes += 1;
-      return resizeImage(input, resizeOptions);
-    },
-  });
   return {
-    handler,
-    resizes: () => resizes,
-    puts: () => puts,
+    ...createCountedPipeline({ config, logger, s3, dynamodb }),
     destroy() {
       s3.destroy();
       dynamodb.destroy();

@@ -55,12 +55,12 @@ export interface SeedOptions {
   readonly acl?: 'public-read';
 }
 
-/** Uploads every sample original to `bucket`; returns the keys written. */
+/** Uploads every sample original to `bucket`. */
 export async function seedSamples(
   s3Config: S3ClientConfig,
   bucket: string,
   options: SeedOptions = {},
-): Promise<string[]> {
+): Promise<void> {
   const client = new S3Client(s3Config);
   try {
     await Promise.all(
@@ -76,7 +76,6 @@ export async function seedSamples(
         ),
       ),
     );
-    return SAMPLE_OBJECTS.map((sample) => sample.key);
   } finally {
     client.destroy();
   }

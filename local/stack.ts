@@ -10,14 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PreviewInvoker } from '@preview-lambda/invoker';
-import {
-  createProxyLogger,
-  createProxyServer,
-  parseProxyConfig,
-  type ProxyConfig,
-  type ProxyServer,
-  S3PreviewReader,
-} from '../proxy/src/index.js';
+import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '../proxy/src/index.js';
 import {
   EMULATOR_CREDENTIALS,
   EMULATOR_REGION,
@@ -26,7 +19,6 @@ import {
   freePort,
   startEmulators,
 } from './emulators.js';
-import { readFunctionSettings } from './lambda/template-defaults.js';
 import { type LambdaServer, startLambdaServer } from './lambda-server.js';
 import {
   assertPortFree,
@@ -43,10 +35,10 @@ import {
   FUNCTION_NAME,
   functionEnvironment,
   IDEMPOTENCY_TABLE,
+  previewFunctionDefinitions,
   provisionLocalAws,
+  readPreviewFunctionSettings,
 } from './preview-function.js';
-
-const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
 
 /** Default presets of the local stack. */
 export const DEFAULT_PRESETS = 'small=320,medium=720,large=1440';
@@ -97,12 +89,8 @@ export interface StackOptions {
 
 /** The preview proxy as the stack runs it. */
 export interface StackProxy {
-  readonly server: ProxyServer;
-  readonly config: ProxyConfig;
   readonly url: string;
   readonly port: number;
-  /** HTTP requests that reached the proxy so far. */
-  requests(): number;
 }
 
 /** A running stack. */
@@ -123,8 +111,6 @@ export interface Stack {
   readonly nginxSkipped: string | undefined;
   /** Where clients go: nginx, or the proxy without nginx. */
   readonly url: string;
-  /** An S3 client pointed at the emulator. */
-  readonly s3: S3Client;
   /** Counters of the handler and the proxy. */
   readonly counters: {
     /** Resizes the handler ran. */
@@ -185,13 +171,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await provisionLocalAws(emulators, {
       buckets: [bucket],
       table: IDEMPOTENCY_TABLE,
-      seed: options.seed ?? true,
+      seed: options.seed,
       seedOptions: { acl: 'public-read' },
     });
     const s3 = new S3Client(emulators.s3Config());
     cleanups.push(() => s3.destroy());
 
-    const settings = await readFunctionSettings(TEMPLATE);
+    const settings = await readPreviewFunctionSettings();
     const counted: CountedPreviewHandler = createCountedPreviewHandler({
       emulators,
       env: {
@@ -207,13 +193,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     cleanups.push(() => counted.destroy());
     const lambda = await startLambdaServer({
-      functions: {
-        [FUNCTION_NAME]: {
-          handler: counted.handler,
-          timeoutMs: settings.timeoutSeconds.value * 1000,
-          memoryMb: settings.memoryMb.value,
-        },
-      },
+      functions: previewFunctionDefinitions(counted.handler, settings),
       host,
       port: ports.lambda ?? 0,
       ...(options.lambdaMaxConcurrency === undefined ? {} : { maxConcurrency: options.lambdaMaxConcurrency }),
@@ -304,17 +284,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       previewRoot: config.previewRoot,
       sourcePrefix: config.sourcePrefix,
       lambda,
-      proxy: {
-        server: proxyServer,
-        config,
-        url: address.url,
-        port: address.port,
-        requests: () => proxyRequests,
-      },
+      proxy: { url: address.url, port: address.port },
       nginx,
       nginxSkipped,
       url: nginx?.url ?? address.url,
-      s3,
       counters: {
         resizes: () => counted.resizes(),
         puts: () => counted.puts(),

@@ -12,7 +12,8 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { backendFlag, describeError, failWith, integerFlag, parseFlags } from './cli.js';
+import { DEFAULT_LAMBDA_PORT } from './lambda-server.js';
 import { handlerVariables } from './preview-function.js';
 import { NginxConfigError, PortInUseError, parseAccessLog, StaleNginxError } from './nginx.js';
 import {
@@ -26,55 +27,34 @@ import {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_STATE_FILE = resolve(ROOT, '.local/stack.json');
-const DEFAULT_PORTS = { nginx: 8080, proxy: 8081, lambda: 3001 } as const;
+const DEFAULT_PORTS = { nginx: 8080, proxy: 8081, lambda: DEFAULT_LAMBDA_PORT } as const;
 const USAGE = `usage: npm start -- [--port ${DEFAULT_PORTS.nginx}] [--proxy-port ${DEFAULT_PORTS.proxy}] [--lambda-port ${DEFAULT_PORTS.lambda}]
                     [--backend node|moto] [--no-nginx] [--bucket NAME] [--presets ${DEFAULT_PRESETS}]
                     [--nginx-prefix .local/nginx] [--state-file .local/stack.json]
   A port of 0 picks a free one; the banner and the state file give the real ones.
 `;
-
-function fail(message: string): never {
-  process.stderr.write(`start: ${message}\n${USAGE}`);
-  process.exit(2);
-}
+const fail = failWith('start', USAGE);
 
 function port(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < 0 || value > 65_535) {
-    fail(`--${flag} must be a TCP port from 0 to 65535 but received "${raw}"`);
-  }
-  return value;
+  return integerFlag(fail, flag, raw, 0, 65_535, 'a TCP port from 0 to 65535') ?? fallback;
 }
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string' },
-        'proxy-port': { type: 'string' },
-        'lambda-port': { type: 'string' },
-        backend: { type: 'string', default: 'node' },
-        'no-nginx': { type: 'boolean', default: false },
-        bucket: { type: 'string' },
-        presets: { type: 'string' },
-        'nginx-prefix': { type: 'string' },
-        'state-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-}
-
-const flags = parseFlags();
-if (flags.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const backend = flags.backend;
-if (backend !== 'node' && backend !== 'moto') fail(`--backend must be node or moto but received "${backend}"`);
+const flags = parseFlags(
+  {
+    port: { type: 'string' },
+    'proxy-port': { type: 'string' },
+    'lambda-port': { type: 'string' },
+    backend: { type: 'string', default: 'node' },
+    'no-nginx': { type: 'boolean', default: false },
+    bucket: { type: 'string' },
+    presets: { type: 'string' },
+    'nginx-prefix': { type: 'string' },
+    'state-file': { type: 'string' },
+  },
+  USAGE,
+  fail,
+);
+const backend = backendFlag(fail, flags.backend);
 const ports = {
   nginx: port('port', flags.port, DEFAULT_PORTS.nginx),
   proxy: port('proxy-port', flags['proxy-port'], DEFAULT_PORTS.proxy),
@@ -145,7 +125,7 @@ const starting = startStack({
   nginxPrefixDir: nginxPrefix,
   ...(flags.bucket === undefined ? {} : { bucket: flags.bucket }),
   ...(flags.presets === undefined ? {} : { presets: flags.presets }),
-  handlerEnv: { LOG_LEVEL: 'WARN', ...handlerVariables(process.env) },
+  handlerEnv: handlerVariables(process.env),
   onProxyLog: (line) => {
     if (line.msg !== 'request') return;
     const extra = [line.outcome, line.code].filter((part) => part !== undefined).join(' ');
@@ -162,11 +142,7 @@ try {
   stack = await starting;
 } catch (error) {
   const expected = [PortInUseError, StaleNginxError, NginxConfigError].some((type) => error instanceof type);
-  const message = expected
-    ? (error as Error).message
-    : error instanceof Error
-      ? (error.stack ?? error.message)
-      : String(error);
+  const message = expected ? (error as Error).message : describeError(error);
   process.stderr.write(`start: could not start: ${message}\n`);
   process.exit(1);
 }

@@ -34,11 +34,6 @@ export class LogBuffer {
   public base64(): string {
     return this.#bytes.toString('base64');
   }
-
-  /** The kept bytes as text. */
-  public text(): string {
-    return this.#bytes.toString('utf8');
-  }
 }
 
 const current = new AsyncLocalStorage<LogBuffer>();

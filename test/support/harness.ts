@@ -15,14 +15,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { parseHandlerConfig } from '../../handler/src/config.js';
-import { createHandler, type PreviewHandler, type ResizeFunction } from '../../handler/src/handler.js';
-import { PreviewIdempotency } from '../../handler/src/idempotency.js';
-import { resizeImage } from '../../handler/src/image/index.js';
-import { S3PreviewStorage } from '../../handler/src/storage.js';
+import type { PreviewHandler, ResizeFunction } from '../../handler/src/handler.js';
 
 export { lambdaContext } from '../../local/context.js';
 
 import { type EmulatorBackend, type Emulators, freePort, startEmulators } from '../../local/emulators.js';
+import { createCountedPipeline } from '../../local/preview-function.js';
 
 /** Bucket names every integration test uses. */
 export const BUCKETS = Object.freeze({
@@ -103,18 +101,10 @@ export async function startHarness(): Promise<Harness> {
       });
       const logger = new Logger({ serviceName: 'preview-lambda-test', logLevel: config.logLevel });
 
-      let puts = 0;
       const storageClient = new S3Client({
         ...emulators.s3Config(),
         ...(options.s3Down ? { endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 } : {}),
       });
-      storageClient.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName === 'PutObjectCommand') puts += 1;
-          return next(args);
-        },
-        { step: 'initialize', name: 'countPuts' },
-      );
       const dynamodbEndpoint = options.dynamodbDown
         ? `http://127.0.0.1:${await freePort()}`
         : emulators.dynamodbEndpoint;
@@ -124,24 +114,15 @@ export async function startHarness(): Promise<Harness> {
         maxAttempts: 1,
       });
 
-      let resizes = 0;
-      const resize = options.resize ?? resizeImage;
-      const handler = createHandler({
+      const pipeline = createCountedPipeline({
         config,
         logger,
-        storage: new S3PreviewStorage({ client: storageClient }),
-        idempotency: new PreviewIdempotency({
-          tableName,
-          expiresAfterSeconds: config.idempotencyTtlSeconds,
-          logger,
-          client: idempotencyClient,
-        }),
-        resize: async (input, resizeOptions) => {
-          resizes += 1;
-          return resize(input, resizeOptions);
-        },
+        s3: storageClient,
+        dynamodb: idempotencyClient,
+        resize: options.resize,
+        tableName,
       });
-      return { handler, logger, tableName, resizes: () => resizes, puts: () => puts };
+      return { ...pipeline, logger, tableName };
     },
     async putSource(key, body, contentType = 'application/octet-stream') {
       await s3.send(
