@@ -100,10 +100,23 @@ export function functionEnvironment(options: FunctionEnvironmentOptions): Record
   };
 }
 
-/** The handler's own variables found in `env` (e.g. `MAX_WIDTH`, `JPEG_QUALITY` from the shell). */
+/** The handler's variables the local stack sets itself: where it reads, writes and records. */
+const STACK_VARIABLES: ReadonlySet<string> = new Set<keyof typeof HandlerEnvironment.shape>([
+  'SOURCE_BUCKETS',
+  'DESTINATION_BUCKETS',
+  'IDEMPOTENCY_TABLE_NAME',
+  'S3_FORCE_PATH_STYLE',
+]);
+
+/**
+ * The handler's tunables found in `env` (e.g. `MAX_WIDTH`, `JPEG_QUALITY`, `LOG_LEVEL` from the shell): only
+ * those, never `SOURCE_BUCKETS`, `DESTINATION_BUCKETS`, `IDEMPOTENCY_TABLE_NAME` or `S3_FORCE_PATH_STYLE`,
+ * so that a value exported in the shell cannot override the stack's own buckets, table and emulators.
+ */
 export function handlerVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of Object.keys(HandlerEnvironment.shape)) {
+    if (STACK_VARIABLES.has(name)) continue;
     const value = env[name];
     if (value !== undefined && value !== '') picked[name] = value;
   }
