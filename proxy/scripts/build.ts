@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /** The proxy's entry point. */
-export const PROXY_ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const PROXY_ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 /** Where the bundle is written. */
-export const PROXY_BUNDLE = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
+const PROXY_BUNDLE = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
 
 /** Bundled CommonJS dependencies (pino, the AWS SDK) call `require`, which ESM lacks. */
 const CJS_SHIM = "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);";

@@ -210,7 +210,7 @@ function imageFile(readFile: (path: string) => Buffer) {
  * default. `PRESETS`/`PRESETS_FILE` presence and the timeout order are checked by
  * {@link parseProxyConfig}.
  */
-export function proxyEnvironmentSchema(readFile: (path: string) => Buffer = readFileSync) {
+function proxyEnvironmentSchema(readFile: (path: string) => Buffer) {
   const d = PROXY_DEFAULTS;
   return z.object({
     PORT: integer('a TCP port from 0 to 65535', 0, 65_535).default(d.PORT),

@@ -30,7 +30,7 @@ export type PlaceholderContentType =
 const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
 
 /** SVG source of the built-in "not found" image: a crossed-out picture and "Image not found". */
-export const NOT_FOUND_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240" role="img" aria-label="Image not found">
+const NOT_FOUND_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240" role="img" aria-label="Image not found">
 <rect width="320" height="240" fill="#f1f3f5"/>
 <g fill="none" stroke="#adb5bd" stroke-width="6" stroke-linecap="round" stroke-linejoin="round">
 <rect x="118" y="52" width="84" height="66" rx="8"/>
@@ -45,7 +45,7 @@ export const NOT_FOUND_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="320
 `;
 
 /** SVG source of the built-in "error" image: a warning sign and "Preview unavailable". */
-export const ERROR_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240" role="img" aria-label="Preview unavailable">
+const ERROR_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240" role="img" aria-label="Preview unavailable">
 <rect width="320" height="240" fill="#fff4e6"/>
 <path d="M160 44l44 78h-88z" fill="none" stroke="#f08c00" stroke-width="6" stroke-linejoin="round"/>
 <path d="M160 70v26" stroke="#f08c00" stroke-width="7" stroke-linecap="round"/>
@@ -56,10 +56,10 @@ export const ERROR_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="320" he
 `;
 
 /** The built-in "not found" image. */
-export const BUILT_IN_NOT_FOUND_IMAGE: PlaceholderImage = builtIn(NOT_FOUND_SVG);
+export const BUILT_IN_NOT_FOUND_IMAGE = placeholder(Buffer.from(NOT_FOUND_SVG, 'utf8'), 'image/svg+xml', 'built-in');
 
 /** The built-in "error" image. */
-export const BUILT_IN_ERROR_IMAGE: PlaceholderImage = builtIn(ERROR_SVG);
+export const BUILT_IN_ERROR_IMAGE = placeholder(Buffer.from(ERROR_SVG, 'utf8'), 'image/svg+xml', 'built-in');
 
 /**
  * Makes a placeholder from a file's bytes, or returns `undefined` when they are not a PNG, JPEG, GIF,
@@ -67,8 +67,7 @@ export const BUILT_IN_ERROR_IMAGE: PlaceholderImage = builtIn(ERROR_SVG);
  */
 export function placeholderFromBytes(bytes: Buffer, source: string): PlaceholderImage | undefined {
   const contentType = sniffPlaceholderType(bytes);
-  if (contentType === undefined) return undefined;
-  return Object.freeze({ bytes, contentType, etag: md5Etag(bytes), source });
+  return contentType === undefined ? undefined : placeholder(bytes, contentType, source);
 }
 
 /** The MIME type of `bytes` judged by their magic bytes (text for SVG), or `undefined`. */
@@ -92,7 +91,6 @@ export function md5Etag(bytes: Uint8Array): string {
   return `"${createHash('md5').update(bytes).digest('hex')}"`;
 }
 
-function builtIn(svg: string): PlaceholderImage {
-  const bytes = Buffer.from(svg, 'utf8');
-  return Object.freeze({ bytes, contentType: 'image/svg+xml', etag: md5Etag(bytes), source: 'built-in' });
+function placeholder(bytes: Buffer, contentType: PlaceholderContentType, source: string): PlaceholderImage {
+  return Object.freeze({ bytes, contentType, etag: md5Etag(bytes), source });
 }

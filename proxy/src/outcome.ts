@@ -58,12 +58,28 @@ export const RETRY_AFTER_SECONDS = 1;
 /** HTTP status logged when the client closed the connection before the answer (nginx's convention). */
 export const CLIENT_CLOSED_STATUS = 499;
 
-const unusableOriginal = (code: ResizeErrorCode): FailureAnswer => ({
+const notFound = (code: string): FailureAnswer => ({
   status: 404,
   outcome: 'not-found',
   image: 'not-found',
   code,
   level: 'info',
+});
+
+const invalid = (code: string, level: AnswerLevel): FailureAnswer => ({
+  status: 400,
+  outcome: 'invalid',
+  image: 'none',
+  code,
+  level,
+});
+
+const timeout = (code: string): FailureAnswer => ({
+  status: 504,
+  outcome: 'timeout',
+  image: 'error',
+  code,
+  level: 'warn',
 });
 
 const aborted = (code: string): FailureAnswer => ({
@@ -92,12 +108,12 @@ const upstream = (status: number, code: string): FailureAnswer => ({
  * disagree (width or bucket refused) are configuration errors: 500.
  */
 export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnswer>> = Object.freeze({
-  SOURCE_NOT_FOUND: unusableOriginal('SOURCE_NOT_FOUND'),
-  NOT_AN_IMAGE: unusableOriginal('NOT_AN_IMAGE'),
-  CORRUPT_IMAGE: unusableOriginal('CORRUPT_IMAGE'),
-  TOO_MANY_PIXELS: unusableOriginal('TOO_MANY_PIXELS'),
-  SOURCE_TOO_LARGE: unusableOriginal('SOURCE_TOO_LARGE'),
-  INVALID_REQUEST: { status: 400, outcome: 'invalid', image: 'none', code: 'INVALID_REQUEST', level: 'warn' },
+  SOURCE_NOT_FOUND: notFound('SOURCE_NOT_FOUND'),
+  NOT_AN_IMAGE: notFound('NOT_AN_IMAGE'),
+  CORRUPT_IMAGE: notFound('CORRUPT_IMAGE'),
+  TOO_MANY_PIXELS: notFound('TOO_MANY_PIXELS'),
+  SOURCE_TOO_LARGE: notFound('SOURCE_TOO_LARGE'),
+  INVALID_REQUEST: invalid('INVALID_REQUEST', 'warn'),
   WIDTH_TOO_LARGE: upstream(500, 'WIDTH_TOO_LARGE'),
   BUCKET_NOT_ALLOWED: upstream(500, 'BUCKET_NOT_ALLOWED'),
   ACCESS_DENIED: upstream(502, 'ACCESS_DENIED'),
@@ -119,7 +135,7 @@ export function answerForError(error: unknown): FailureAnswer {
   if (error instanceof ProxyError) {
     switch (error.code) {
       case 'REQUEST_TIMEOUT':
-        return { status: 504, outcome: 'timeout', image: 'error', code: error.code, level: 'warn' };
+        return timeout(error.code);
       case 'CLIENT_CLOSED':
         return aborted(error.code);
       case 'STORED_PREVIEW_MISSING':
@@ -132,9 +148,9 @@ export function answerForError(error: unknown): FailureAnswer {
   if (error instanceof InvokerError) {
     switch (error.code) {
       case 'DEADLINE_EXCEEDED':
-        return { status: 504, outcome: 'timeout', image: 'error', code: error.code, level: 'warn' };
+        return timeout(error.code);
       case 'INVALID_REQUEST':
-        return { status: 400, outcome: 'invalid', image: 'none', code: error.code, level: 'warn' };
+        return invalid(error.code, 'warn');
       case 'INVOKE_FAILED':
         return error instanceof InvokeFailedError && error.errorName === 'TooManyRequestsException'
           ? overloaded('THROTTLED')
@@ -177,10 +193,10 @@ export function shuttingDown(): FailureAnswer {
 
 /** The answer to a malformed path under the preview root. */
 export function invalidPath(): FailureAnswer {
-  return { status: 400, outcome: 'invalid', image: 'none', code: 'INVALID_PATH', level: 'info' };
+  return invalid('INVALID_PATH', 'info');
 }
 
 /** The answer to a preset that is not configured (nothing is invoked). */
 export function unknownPreset(): FailureAnswer {
-  return { status: 404, outcome: 'not-found', image: 'not-found', code: 'UNKNOWN_PRESET', level: 'info' };
+  return notFound('UNKNOWN_PRESET');
 }

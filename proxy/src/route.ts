@@ -32,10 +32,6 @@ export interface RouteOptions {
   sourceBucket: string;
   /** Bucket the previews are written to. */
   destinationBucket: string;
-  /** Longest key accepted, in UTF-8 bytes. Default: {@link MAX_KEY_BYTES}. */
-  maxKeyBytes?: number;
-  /** Longest request target accepted, in characters. Default: {@link MAX_TARGET_LENGTH}. */
-  maxTargetLength?: number;
 }
 
 /** A preview request that can be served. */
@@ -89,9 +85,8 @@ export function routeRequest(method: string, target: string, options: RouteOptio
   if (isHealth) {
     return { kind: 'health' };
   }
-  const maxTargetLength = options.maxTargetLength ?? MAX_TARGET_LENGTH;
-  if (target.length > maxTargetLength) {
-    return invalid(`the request target is longer than ${maxTargetLength} characters`);
+  if (target.length > MAX_TARGET_LENGTH) {
+    return invalid(`the request target is longer than ${MAX_TARGET_LENGTH} characters`);
   }
   return routePreview(path.slice(root.length + 1), options);
 }
@@ -100,8 +95,7 @@ export function routeRequest(method: string, target: string, options: RouteOptio
  * Parses the part of a preview path after `/<root>/`, e.g. `small/some/file.jpg`, into a
  * {@link PreviewRoute}, or says why it cannot be served.
  */
-export function routePreview(rest: string, options: RouteOptions): Route {
-  const maxKeyBytes = options.maxKeyBytes ?? MAX_KEY_BYTES;
+function routePreview(rest: string, options: RouteOptions): Route {
   if (rest === '') {
     return invalid('expected /<root>/<preset>/<path>');
   }
@@ -123,8 +117,8 @@ export function routePreview(rest: string, options: RouteOptions): Route {
     ['preview key', key],
   ] as const) {
     const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > maxKeyBytes) {
-      return invalid(`the ${what} would have ${bytes} bytes, more than ${maxKeyBytes}`);
+    if (bytes > MAX_KEY_BYTES) {
+      return invalid(`the ${what} would have ${bytes} bytes, more than ${MAX_KEY_BYTES}`);
     }
   }
   const width = options.presets.get(preset);

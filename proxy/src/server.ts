@@ -100,9 +100,6 @@ export const CLOSE_GRACE_MS = 1_000;
 /** Longest path written to the access log, in characters. */
 const MAX_LOGGED_PATH = 2_048;
 
-/** Longest time to receive request headers, in milliseconds (never more than `REQUEST_TIMEOUT_MS`). */
-const MAX_HEADERS_TIMEOUT_MS = 60_000;
-
 const TEXT = 'text/plain; charset=utf-8';
 
 /** One access-log line in the making. */
@@ -131,7 +128,6 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   const server = createServer(
     {
       requestTimeout: config.requestTimeoutMs,
-      headersTimeout: Math.min(config.requestTimeoutMs, MAX_HEADERS_TIMEOUT_MS),
       keepAliveTimeout: config.keepAliveTimeoutMs,
     },
     onRequest,
@@ -277,15 +273,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     const release = (late: { body: { destroy(): void } }): void => late.body.destroy();
     const object = await abortable(storage.open(bucket, key, { signal }), signal, release);
     writeHead(res, 200, headers(object));
-    try {
-      await pipeline(object.body, countInto(access), res, { signal });
-    } catch (error) {
-      // The status is out: cut the connection so the client sees a short body, and log why.
-      const answer = answerForError(signal.aborted ? signal.reason : error);
-      const outcome = answer.outcome === 'aborted' || answer.outcome === 'timeout' ? answer.outcome : 'error';
-      Object.assign(access, { outcome, code: answer.code, level: answer.level, err: error });
-      res.destroy();
-    }
+    // A failure mid-stream lands in servePreview's catch, which cuts the connection (the status is out).
+    await pipeline(object.body, countInto(access), res, { signal });
   }
 
   /** Answers a failure: a placeholder image (or a line of text), its cache policy and diagnostics. */
