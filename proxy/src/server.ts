@@ -124,6 +124,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   let inFlight = 0;
   let closing = false;
   let closed: Promise<CloseResult> | undefined;
+  /** Sockets with a request being answered: their errors are that request's, logged in its access line. */
+  const busySockets = new WeakSet<Duplex>();
 
   const server = createServer(
     {
@@ -146,9 +148,11 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
       bytes: 0,
     };
     res.setHeader('X-Request-Id', access.reqId);
+    busySockets.add(req.socket);
     // One line once the answer is over (sent or cut) *and* the handler knows why.
     const answered = new Promise<number>((resolve) =>
       res.once('close', () => {
+        busySockets.delete(req.socket);
         resolve(performance.now() - started);
         if (closing) setImmediate(() => server.closeIdleConnections());
       }),
@@ -160,8 +164,16 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     void Promise.all([answered, handled]).then(([durationMs]) => logAccess(access, res, durationMs));
   }
 
-  /** Answers what Node could not parse as HTTP (it never reaches `onRequest`). */
+  /**
+   * Answers what Node could not parse as HTTP (it never reaches `onRequest`). The error of a socket whose
+   * request is being answered (e.g. a stored preview cut mid-stream) belongs to that request's access
+   * line: the socket is only destroyed.
+   */
   function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    if (busySockets.has(socket)) {
+      socket.destroy();
+      return;
+    }
     const status =
       error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     if (error.code !== 'ECONNRESET') {

@@ -213,6 +213,26 @@ describe('Function: createProxyServer', () => {
       expect(line).toMatchObject({ outcome: 'timeout', status: 200, code: 'REQUEST_TIMEOUT' });
       expect(line.bytes).toBeLessThan(1000);
     });
+
+    it('writes one access line, and no client-error line, when a stream is cut mid-way', async () => {
+      const reader = new FakeReader().put('previews-bucket', 'prew/small/slow.png', big, 'image/png');
+      reader.chunkSize = 100;
+      reader.chunkDelayMs = 60;
+      const invoker = new FakeInvoker(async () => storedResult('prew/small/slow.png'));
+      const running = await start({
+        invoker,
+        storage: reader,
+        env: { REQUEST_TIMEOUT_MS: '250', INVOKE_TIMEOUT_MS: '200' },
+      });
+      await expect(
+        send(running.port, '/prew/small/slow.png', { headers: { 'X-Request-Id': 'cut-once' } }),
+      ).rejects.toThrow();
+      await accessLine(running, 'cut-once');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(running.accessLogs()).toEqual([
+        expect.objectContaining({ reqId: 'cut-once', outcome: 'timeout', status: 200, code: 'REQUEST_TIMEOUT' }),
+      ]);
+    });
   });
 
   describe('not found', () => {
