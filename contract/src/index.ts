@@ -4,6 +4,9 @@
  * - {@link ResizeRequest} / {@link ResizeResponse}: zod schemas and their types (Go's JSON field names).
  * - {@link parseResizeRequest} / {@link parseResizeResponse}: validation that reports every problem.
  * - {@link previewKey}: the destination key, derived safely.
+ * - {@link PreviewLayout}: the function's bucket layout (originals prefix, preview root, presets), the
+ *   preset grammar ({@link parsePresetList}) and the checks every request must pass
+ *   ({@link checkRequestLayout}).
  * - {@link successResponse}, {@link failureResponse}, {@link serializeResponse}: responses in Go's field
  *   order.
  * - {@link jsonSchemas}: the JSON Schema documents committed in `contract/schema/`.
@@ -19,7 +22,35 @@ export {
   InvalidResponseError,
 } from './errors.js';
 export { describeReceived, type FormatIssuesOptions, formatIssues } from './issues.js';
-export { BUCKET_NAME } from './rules.js';
+export { BUCKET_NAME, MAX_KEY_BYTES } from './rules.js';
+export {
+  checkRequestLayout,
+  isPreviewRoot,
+  isSourcePrefix,
+  LAYOUT_SEGMENT,
+  LAYOUT_SEGMENT_CHARACTERS,
+  type LayoutRefusal,
+  type LayoutRefusalCode,
+  layoutOverlap,
+  layoutRequest,
+  originalKey,
+  type PreviewLayout,
+  type PreviewLocation,
+  type PreviewTarget,
+  previewLocations,
+} from './layout.js';
+export {
+  formatPresetList,
+  isPresetName,
+  MAX_PRESET_WIDTH,
+  PRESET_NAME,
+  type Preset,
+  type PresetCatalogue,
+  type PresetsResult,
+  parsePresetList,
+  parsePresetObject,
+} from './presets.js';
+export { utf8ByteLength } from './utf8.js';
 export { type JsonSchemaDocument, type JsonSchemas, jsonSchemas } from './json-schema.js';
 export { derivePreviewKey, type PreviewKeyInput, type PreviewKeyResult, previewKey } from './key.js';
 export {

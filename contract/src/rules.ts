@@ -14,6 +14,12 @@ export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point.
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
+/**
+ * A well-formed UTF-16 string: no lone surrogate (valid JSON such as `"a\ud800"` decodes to one, but no
+ * UTF-8 encoder, URI encoder or S3 key can represent it).
+ */
+export const WELL_FORMED = /^\P{Cs}*$/u;
+
 /** One key segment: not empty, no `/`, and not `.` or `..`. */
 export const SINGLE_SEGMENT = /^(?!\.{1,2}$)[^/]+$/;
 
@@ -30,6 +36,7 @@ export const EXPECTED = {
     'S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit)',
   keyBytes: `string of at most ${MAX_KEY_BYTES} UTF-8 bytes`,
   noControlCharacters: 'string without control characters',
+  wellFormed: 'well-formed Unicode string (no lone surrogate)',
   singleSegment: 'single key segment (no "/", not "." or "..")',
   segmentPath: '"/"-separated key segments (no leading, trailing or doubled "/", no "." or ".." segment)',
   keySegments: 'key without empty, "." or ".." segments',

@@ -6,6 +6,7 @@ import {
   NO_CONTROL_CHARACTERS,
   SEGMENT_PATH,
   SINGLE_SEGMENT,
+  WELL_FORMED,
 } from './rules.js';
 import { utf8ByteLength } from './utf8.js';
 
@@ -20,11 +21,15 @@ export type PreviewContentType = (typeof PREVIEW_CONTENT_TYPES)[number];
 
 const expected = (what: string): string => `Expected ${what}`;
 
-/** A required, non-empty string; anything else (missing, wrong type, `''`) stops that field's checks. */
+/**
+ * A required, non-empty, well-formed string; anything else (missing, wrong type, `''`, a lone surrogate)
+ * stops that field's checks.
+ */
 const nonEmptyString = () =>
   z
     .string({ error: expected(EXPECTED.nonEmptyString) })
-    .min(1, { error: expected(EXPECTED.nonEmptyString), abort: true });
+    .min(1, { error: expected(EXPECTED.nonEmptyString), abort: true })
+    .regex(WELL_FORMED, { error: expected(EXPECTED.wellFormed), abort: true });
 
 const bucketName = (description: string) =>
   nonEmptyString()
@@ -91,6 +96,9 @@ const RESIZE_ERROR_CODES = [
   'NOT_AN_IMAGE',
   'CORRUPT_IMAGE',
   'TOO_MANY_PIXELS',
+  'LAYOUT_NOT_ALLOWED',
+  'UNKNOWN_PRESET',
+  'PRESET_WIDTH_MISMATCH',
 ] as const;
 
 /**
@@ -119,6 +127,10 @@ export const RESIZE_ERROR_CODE_DESCRIPTIONS = {
   NOT_AN_IMAGE: 'The original is not a JPEG, PNG, WebP or GIF image (judged by its magic bytes).',
   CORRUPT_IMAGE: 'The original looks like a supported image but cannot be decoded.',
   TOO_MANY_PIXELS: 'The original has more pixels than the decompression-bomb limit.',
+  LAYOUT_NOT_ALLOWED:
+    '`rewrite_part` is not the originals prefix or `root_folder` is not the preview root the function is configured with.',
+  UNKNOWN_PRESET: '`preset_name` is not one of the presets the function is configured with.',
+  PRESET_WIDTH_MISMATCH: "`width` is not the configured width of the request's preset.",
 } as const satisfies Readonly<Record<ResizeErrorCode, string>>;
 
 const requiredString = (description: string) =>

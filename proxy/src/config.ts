@@ -14,7 +14,17 @@ import {
   type PlaceholderImage,
   placeholderFromBytes,
 } from './images.js';
-import { parsePresetList, parsePresetObject, type PresetsResult, type PresetTable } from './presets.js';
+import {
+  isPreviewRoot,
+  isSourcePrefix,
+  LAYOUT_SEGMENT_CHARACTERS,
+  layoutOverlap,
+  type PresetCatalogue,
+  type PresetsResult,
+  parsePresetList,
+  parsePresetObject,
+  type PreviewLayout,
+} from '@preview-lambda/contract';
 
 /** Log levels accepted by `LOG_LEVEL` (pino's). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -52,12 +62,12 @@ export interface ProxyConfig {
   readonly sourceBucket: string;
   /** Bucket the previews are written to and stored previews read from (`DESTINATION_BUCKET`). */
   readonly destinationBucket: string;
-  /** Key prefix of the originals, without slashes around it, e.g. `photo` (`SOURCE_PREFIX`). */
-  readonly sourcePrefix: string;
-  /** First URL and key segment of previews, e.g. `prew` (`PREVIEW_ROOT`). */
-  readonly previewRoot: string;
-  /** Preset name → width (`PRESETS` or `PRESETS_FILE`). */
-  readonly presets: PresetTable;
+  /**
+   * The function's layout, which the proxy builds its requests from: `SOURCE_PREFIX` (key prefix of the
+   * originals, e.g. `photo`), `PREVIEW_ROOT` (first URL and key segment of previews, e.g. `prew`) and
+   * `PRESETS` or `PRESETS_FILE` (preset name → width). The function must be configured alike.
+   */
+  readonly layout: PreviewLayout;
   /** Deadline of one invocation, waits on in-progress duplicates included (`INVOKE_TIMEOUT_MS`). */
   readonly invokeTimeoutMs: number;
   /** Deadline of one request, from arrival to the last byte sent (`REQUEST_TIMEOUT_MS`). */
@@ -97,9 +107,6 @@ export interface ParseProxyConfigOptions {
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** A URL-safe key segment (RFC 3986 unreserved characters), not `.` or `..`. */
-const URL_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._~-]+$/;
-const URL_CHARACTERS = 'A-Z, a-z, 0-9, ".", "_", "~" or "-"';
 const FUNCTION_NAME = /^[A-Za-z0-9_.:$-]{1,170}$/;
 const HEADER_VALUE = /^[\x20-\x7e]+$/;
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -159,7 +166,7 @@ function url() {
   });
 }
 
-function presetsResult(ctx: z.RefinementCtx, result: PresetsResult): PresetTable {
+function presetsResult(ctx: z.RefinementCtx, result: PresetsResult): PresetCatalogue {
   return result.ok ? result.presets : fail(ctx, result.message);
 }
 
@@ -222,15 +229,19 @@ function proxyEnvironmentSchema(readFile: (path: string) => Buffer) {
     DESTINATION_BUCKET: bucket().optional(),
     SOURCE_PREFIX: z
       .string()
-      .refine((raw) => raw.split('/').every((segment) => URL_SEGMENT.test(segment)), {
+      .refine(isSourcePrefix, {
         error: (issue) =>
-          `Expected "/"-separated key segments of ${URL_CHARACTERS} without "/" around them, e.g. "photo", ` +
-          `but received ${describe(issue.input)}`,
+          `Expected "/"-separated key segments of ${LAYOUT_SEGMENT_CHARACTERS} without "/" around them, ` +
+          `e.g. "photo", but received ${describe(issue.input)}`,
       })
       .default(d.SOURCE_PREFIX),
-    PREVIEW_ROOT: matching(URL_SEGMENT, `one URL segment of ${URL_CHARACTERS}, e.g. "prew"`).default(
-      d.PREVIEW_ROOT,
-    ),
+    PREVIEW_ROOT: z
+      .string()
+      .refine(isPreviewRoot, {
+        error: (issue) =>
+          `Expected one URL segment of ${LAYOUT_SEGMENT_CHARACTERS}, e.g. "prew" but received ${describe(issue.input)}`,
+      })
+      .default(d.PREVIEW_ROOT),
     PRESETS: z.string().transform((raw, ctx) => presetsResult(ctx, parsePresetList(raw))).optional(),
     PRESETS_FILE: presetsFile(readFile).optional(),
     INVOKE_TIMEOUT_MS: milliseconds().default(d.INVOKE_TIMEOUT_MS),
@@ -295,6 +306,11 @@ export function parseProxyConfig(env: ProxyEnvironment, options: ParseProxyConfi
     );
   }
 
+  const overlap = result.success ? layoutOverlap(result.data.SOURCE_PREFIX, result.data.PREVIEW_ROOT) : undefined;
+  if (overlap !== undefined) {
+    issues.push(`PREVIEW_ROOT: Expected a preview root apart from SOURCE_PREFIX (neither inside the other) but ${overlap}`);
+  }
+
   if (!result.success || issues.length > 0) {
     throw new ConfigError(issues);
   }
@@ -305,9 +321,11 @@ export function parseProxyConfig(env: ProxyEnvironment, options: ParseProxyConfi
     functionName: e.PREVIEW_FUNCTION_NAME,
     sourceBucket: e.SOURCE_BUCKET,
     destinationBucket: e.DESTINATION_BUCKET ?? e.SOURCE_BUCKET,
-    sourcePrefix: e.SOURCE_PREFIX,
-    previewRoot: e.PREVIEW_ROOT,
-    presets: (e.PRESETS ?? e.PRESETS_FILE)!,
+    layout: Object.freeze({
+      sourcePrefix: e.SOURCE_PREFIX,
+      previewRoot: e.PREVIEW_ROOT,
+      presets: (e.PRESETS ?? e.PRESETS_FILE)!,
+    }),
     invokeTimeoutMs: e.INVOKE_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,

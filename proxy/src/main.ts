@@ -6,6 +6,7 @@
  * or connections had to be cut.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { formatPresetList } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { loadProxyConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -49,9 +50,9 @@ async function main(): Promise<number> {
       functionName: config.functionName,
       sourceBucket: config.sourceBucket,
       destinationBucket: config.destinationBucket,
-      sourcePrefix: config.sourcePrefix,
-      previewRoot: config.previewRoot,
-      presets: Object.fromEntries(config.presets),
+      sourcePrefix: config.layout.sourcePrefix,
+      previewRoot: config.layout.previewRoot,
+      presets: formatPresetList(config.layout.presets),
       endpoints: config.endpoints,
       maxInFlight: config.maxInFlight,
       invokeTimeoutMs: config.invokeTimeoutMs,

@@ -105,7 +105,7 @@ const upstream = (status: number, code: string): FailureAnswer => ({
  * pixels, too large) are all 404 with the "not found" image: there is no preview at that URL and there
  * will not be one until the original changes, which is what caches and `<img>` tags understand best.
  * The precise code is in the log and in `X-Preview-Error`. Codes that mean the proxy and the function
- * disagree (width or bucket refused) are configuration errors: 500.
+ * disagree (width, bucket, prefix, root or preset refused) are configuration errors: 500.
  */
 export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnswer>> = Object.freeze({
   SOURCE_NOT_FOUND: notFound('SOURCE_NOT_FOUND'),
@@ -116,6 +116,9 @@ export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnsw
   INVALID_REQUEST: invalid('INVALID_REQUEST', 'warn'),
   WIDTH_TOO_LARGE: upstream(500, 'WIDTH_TOO_LARGE'),
   BUCKET_NOT_ALLOWED: upstream(500, 'BUCKET_NOT_ALLOWED'),
+  LAYOUT_NOT_ALLOWED: upstream(500, 'LAYOUT_NOT_ALLOWED'),
+  UNKNOWN_PRESET: upstream(500, 'UNKNOWN_PRESET'),
+  PRESET_WIDTH_MISMATCH: upstream(500, 'PRESET_WIDTH_MISMATCH'),
   ACCESS_DENIED: upstream(502, 'ACCESS_DENIED'),
   DESTINATION_REJECTED: upstream(502, 'DESTINATION_REJECTED'),
 });

@@ -5,8 +5,8 @@
  * slash (`%2F`), backslash, NUL or dot segment (`%2e%2e`) can never smuggle a different key past the
  * checks. The query string is ignored.
  */
+import { layoutRequest, MAX_KEY_BYTES, originalKey, type PreviewLayout, utf8ByteLength } from '@preview-lambda/contract';
 import type { ResizeRequest } from '@preview-lambda/invoker';
-import type { PresetTable } from './presets.js';
 
 /** Path of the health check. */
 export const HEALTH_PATH = '/healthz';
@@ -14,20 +14,13 @@ export const HEALTH_PATH = '/healthz';
 /** The methods the proxy serves, as sent in `Allow`. */
 export const ALLOWED_METHODS = 'GET, HEAD';
 
-/** S3's limit on the length of an object key, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 1024;
-
 /** Longest request target (path and query) accepted, in characters. */
 export const MAX_TARGET_LENGTH = 8192;
 
 /** What {@link routeRequest} needs to know. */
 export interface RouteOptions {
-  /** First path segment of previews, e.g. `prew`. */
-  previewRoot: string;
-  /** Key prefix of the originals, e.g. `photo`. */
-  sourcePrefix: string;
-  /** Preset name → width. */
-  presets: PresetTable;
+  /** The function's layout: the preview root is the first path segment, the presets the second. */
+  layout: PreviewLayout;
   /** Bucket holding the originals. */
   sourceBucket: string;
   /** Bucket the previews are written to. */
@@ -73,7 +66,7 @@ export type Route =
 export function routeRequest(method: string, target: string, options: RouteOptions): Route {
   const queryAt = target.indexOf('?');
   const path = queryAt < 0 ? target : target.slice(0, queryAt);
-  const root = `/${options.previewRoot}`;
+  const root = `/${options.layout.previewRoot}`;
   const isHealth = path === HEALTH_PATH;
   const isPreview = path === root || path.startsWith(`${root}/`);
   if (!isHealth && !isPreview) {
@@ -110,37 +103,27 @@ function routePreview(rest: string, options: RouteOptions): Route {
     return invalid('expected /<root>/<preset>/<path>');
   }
   const path = pathSegments.join('/');
-  const sourceKey = `${options.sourcePrefix}/${path}`;
-  const key = `${options.previewRoot}/${preset}/${path}`;
+  const { layout } = options;
+  const key = `${layout.previewRoot}/${preset}/${path}`;
   for (const [what, value] of [
-    ['source key', sourceKey],
+    ['source key', originalKey(layout, path)],
     ['preview key', key],
   ] as const) {
-    const bytes = Buffer.byteLength(value, 'utf8');
+    const bytes = utf8ByteLength(value);
     if (bytes > MAX_KEY_BYTES) {
       return invalid(`the ${what} would have ${bytes} bytes, more than ${MAX_KEY_BYTES}`);
     }
   }
-  const width = options.presets.get(preset);
-  if (width === undefined) {
+  const request = layoutRequest(layout, {
+    preset,
+    path,
+    sourceBucket: options.sourceBucket,
+    destinationBucket: options.destinationBucket,
+  });
+  if (request === undefined) {
     return { kind: 'unknown-preset', preset, path };
   }
-  return {
-    kind: 'preview',
-    preset,
-    width,
-    path,
-    key,
-    request: {
-      src_key: sourceKey,
-      src_bucket: options.sourceBucket,
-      dst_bucket: options.destinationBucket,
-      root_folder: options.previewRoot,
-      preset_name: preset,
-      rewrite_part: options.sourcePrefix,
-      width,
-    },
-  };
+  return { kind: 'preview', preset, width: request.width, path, key, request };
 }
 
 type Decoded = { ok: true; value: string } | { ok: false; reason: string };

@@ -223,7 +223,7 @@ describe('Function: parseResizeResponse', () => {
 
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(
-      /^Expected one of INVALID_REQUEST, .*TOO_MANY_PIXELS for code but received "OOPS" \(string\)$/,
+      /^Expected one of INVALID_REQUEST, .*PRESET_WIDTH_MISMATCH for code but received "OOPS" \(string\)$/,
     );
   });
 
@@ -237,5 +237,26 @@ describe('Function: parseResizeResponse', () => {
     expect(responseIssues('{"status":true}')).toEqual([
       'Expected object for response but received "{\\"status\\":true}" (string)',
     ]);
+  });
+});
+
+describe('Function: parseResizeRequest (well-formed text)', () => {
+  // Valid JSON can carry a lone UTF-16 surrogate ("\ud800"); no UTF-8 encoder, URI encoder or S3 key can.
+  it.each([
+    ['src_key', { src_key: 'photo/a\ud800.jpg' }],
+    ['src_key', { src_key: 'photo/a\udc00b.jpg' }],
+    ['root_folder', { root_folder: 'prew\ud800' }],
+    ['preset_name', { preset_name: '\udbffsmall' }],
+    ['rewrite_part', { rewrite_part: 'pho\ud800to', src_key: 'pho\ud800to/a.jpg' }],
+    ['src_bucket', { src_bucket: 'bucket\ud800' }],
+  ])('names %s when it holds a lone surrogate', (field, overrides) => {
+    const issues = requestIssues(JSON.parse(JSON.stringify({ ...validRequest, ...overrides })));
+    expect(issues.some((issue) => issue.includes(` for ${field} but received `))).toBe(true);
+    expect(issues.join('\n')).toMatch(/Expected (well-formed Unicode string \(no lone surrogate\)|S3 bucket name)/);
+  });
+
+  it('accepts a surrogate pair (an astral character)', () => {
+    const request = { ...validRequest, src_key: 'photo/😀.jpg' };
+    expect(parseResizeRequest(request).src_key).toBe('photo/😀.jpg');
   });
 });

@@ -40,8 +40,7 @@ describe('Function: parseProxyConfig', () => {
       functionName: 'PreviewFunction',
       sourceBucket: 'originals-bucket',
       destinationBucket: 'originals-bucket',
-      sourcePrefix: 'photo',
-      previewRoot: 'prew',
+      layout: { sourcePrefix: 'photo', previewRoot: 'prew' },
       invokeTimeoutMs: 25_000,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 65_000,
@@ -53,7 +52,7 @@ describe('Function: parseProxyConfig', () => {
       logLevel: 'info',
       endpoints: {},
     });
-    expect(config.presets).toEqual(new Map([['small', 320]]));
+    expect(config.layout.presets).toEqual(new Map([['small', { width: 320 }]]));
     expect(config.notFoundImage).toBe(BUILT_IN_NOT_FOUND_IMAGE);
     expect(config.errorImage).toBe(BUILT_IN_ERROR_IMAGE);
     expect(PROXY_DEFAULTS.PORT).toBe(config.port);
@@ -93,8 +92,7 @@ describe('Function: parseProxyConfig', () => {
       host: '0.0.0.0',
       functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:preview:live',
       destinationBucket: 'previews.bucket',
-      sourcePrefix: 'media/originals',
-      previewRoot: 'previews',
+      layout: { sourcePrefix: 'media/originals', previewRoot: 'previews' },
       invokeTimeoutMs: 1000,
       requestTimeoutMs: 2000,
       keepAliveTimeoutMs: 5000,
@@ -110,10 +108,10 @@ describe('Function: parseProxyConfig', () => {
         default: 'http://127.0.0.1:5000',
       },
     });
-    expect([...config.presets]).toEqual([
-      ['small', 320],
-      ['medium', 720],
-      ['large', 1440],
+    expect([...config.layout.presets]).toEqual([
+      ['small', { width: 320 }],
+      ['medium', { width: 720 }],
+      ['large', { width: 1440 }],
     ]);
   });
 
@@ -180,10 +178,10 @@ describe('Function: parseProxyConfig', () => {
   it('reads presets from PRESETS_FILE', () => {
     const readFile = files({ '/etc/presets.json': '{"small": 320, "x-large_2": 2880}' });
     const config = parseProxyConfig({ SOURCE_BUCKET: 'originals-bucket', PRESETS_FILE: '/etc/presets.json' }, { readFile });
-    expect(config.presets).toEqual(
+    expect(config.layout.presets).toEqual(
       new Map([
-        ['small', 320],
-        ['x-large_2', 2880],
+        ['small', { width: 320 }],
+        ['x-large_2', { width: 2880 }],
       ]),
     );
   });
@@ -263,6 +261,6 @@ describe('Function: loadProxyConfig', () => {
     vi.stubEnv('PRESETS_FILE', '');
     const config = loadProxyConfig();
     expect(config.sourceBucket).toBe('env-bucket');
-    expect(config.presets.get('tiny')).toBe(64);
+    expect(config.layout.presets.get('tiny')).toEqual({ width: 64 });
   });
 });

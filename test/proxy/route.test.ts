@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { type RouteOptions, routeRequest } from '../../proxy/src/route.js';
 
-const options: RouteOptions = {
+const layout = {
   previewRoot: 'prew',
   sourcePrefix: 'photo',
   presets: new Map([
-    ['small', 320],
-    ['large', 1440],
+    ['small', { width: 320 }],
+    ['large', { width: 1440 }],
   ]),
+};
+
+const options: RouteOptions = {
+  layout,
   sourceBucket: 'originals-bucket',
   destinationBucket: 'previews-bucket',
 };
@@ -42,8 +46,7 @@ describe('Function: routeRequest', () => {
     it('uses a multi-segment source prefix and another root', () => {
       const result = routeRequest('GET', '/previews/small/a.jpg', {
         ...options,
-        previewRoot: 'previews',
-        sourcePrefix: 'media/originals',
+        layout: { ...layout, previewRoot: 'previews', sourcePrefix: 'media/originals' },
       });
       expect(result).toMatchObject({
         kind: 'preview',
@@ -140,7 +143,7 @@ describe('Function: routeRequest', () => {
     it('rejects a source key over 1024 bytes with a longer source prefix', () => {
       const result = routeRequest('GET', `/prew/small/${'a'.repeat(1000)}`, {
         ...options,
-        sourcePrefix: `${'p'.repeat(30)}`,
+        layout: { ...layout, sourcePrefix: `${'p'.repeat(30)}` },
       });
       expect(result).toEqual({ kind: 'invalid', reason: 'the source key would have 1031 bytes, more than 1024' });
     });

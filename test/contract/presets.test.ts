@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPresetName, MAX_PRESET_WIDTH, parsePresetList, parsePresetObject } from '../../proxy/src/presets.js';
+import { isPresetName, MAX_PRESET_WIDTH, parsePresetList, parsePresetObject } from '@preview-lambda/contract';
 
 describe('Function: parsePresetList', () => {
   it('parses name=width pairs in order', () => {
@@ -7,9 +7,9 @@ describe('Function: parsePresetList', () => {
     expect(result).toEqual({
       ok: true,
       presets: new Map([
-        ['small', 320],
-        ['medium', 720],
-        ['large', 1440],
+        ['small', { width: 320 }],
+        ['medium', { width: 720 }],
+        ['large', { width: 1440 }],
       ]),
     });
   });
@@ -18,8 +18,8 @@ describe('Function: parsePresetList', () => {
     expect(parsePresetList(' a_1 = 10 ,\tb-2=20 ,')).toEqual({
       ok: true,
       presets: new Map([
-        ['a_1', 10],
-        ['b-2', 20],
+        ['a_1', { width: 10 }],
+        ['b-2', { width: 20 }],
       ]),
     });
   });
@@ -74,8 +74,8 @@ describe('Function: parsePresetObject', () => {
     expect(parsePresetObject({ small: 320, large: 1440 })).toEqual({
       ok: true,
       presets: new Map([
-        ['small', 320],
-        ['large', 1440],
+        ['small', { width: 320 }],
+        ['large', { width: 1440 }],
       ]),
     });
   });
@@ -105,7 +105,7 @@ describe('Function: parsePresetObject', () => {
 
   it('does not let __proto__ reach a prototype', () => {
     const result = parsePresetObject(JSON.parse('{"__proto__": 320}'));
-    expect(result).toEqual({ ok: true, presets: new Map([['__proto__', 320]]) });
+    expect(result).toEqual({ ok: true, presets: new Map([['__proto__', { width: 320 }]]) });
     expect(({} as Record<string, unknown>).__proto__).toBe(Object.prototype);
   });
 });

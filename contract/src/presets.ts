@@ -1,27 +1,43 @@
 /**
- * Presets: the named widths the proxy serves (`/prew/<preset>/…`). Pure parsing of the two forms the
- * configuration accepts, `PRESETS=small=320,medium=720` and a `PRESETS_FILE` holding `{"small": 320}`.
+ * The preset catalogue: the named widths previews are made at (`/prew/<preset>/…`). Pure parsing of the two
+ * forms every deployable accepts, the `PRESETS=small=320,medium=720` list and a `PRESETS_FILE` holding
+ * `{"small": 320}`, so the proxy, the function, the demo and the template read one grammar.
  *
- * Only configured names are served, so nobody can enumerate widths 1..9000 through the URL.
+ * Only configured names are served and generated, so nobody can enumerate widths 1..9000 through the URL
+ * or the function.
+ *
+ * @module
  */
 
 /** What a preset name may contain: lowercase letters, digits, `_` and `-`. */
 export const PRESET_NAME = /^[a-z0-9_-]+$/;
 
-/** Largest preset width: the largest JPEG dimension (and the Lambda's own cap on `MAX_WIDTH`). */
+/** Largest preset width in px: the largest JPEG dimension (65,535 / 4, libjpeg's limit with margin). */
 export const MAX_PRESET_WIDTH = 16_383;
 
-/** Preset name → width in pixels. */
-export type PresetTable = ReadonlyMap<string, number>;
+/** One entry of the catalogue. */
+export interface Preset {
+  /** Width of the preview in px; the height follows the aspect ratio. */
+  readonly width: number;
+}
 
-/** Outcome of parsing presets: the table, or one sentence saying what was expected and received. */
-export type PresetsResult = { ok: true; presets: PresetTable } | { ok: false; message: string };
+/** Preset name → preset, in the order they were configured. */
+export type PresetCatalogue = ReadonlyMap<string, Preset>;
+
+/** Outcome of parsing presets: the catalogue, or one sentence saying what was expected and received. */
+export type PresetsResult = { ok: true; presets: PresetCatalogue } | { ok: false; message: string };
 
 const RULES = `names of a-z, 0-9, _ or -; widths integers from 1 to ${MAX_PRESET_WIDTH}`;
 
 /**
  * Parses the `PRESETS` form: `name=width` pairs separated by commas, e.g. `small=320,medium=720`.
  * Whitespace around names, widths and commas is ignored, and so is a trailing comma.
+ *
+ * @example
+ * ```ts
+ * parsePresetList('small=320,large=1440'); // { ok: true, presets: Map { small → { width: 320 }, … } }
+ * parsePresetList('small=abc');            // { ok: false, message: 'Expected name=width pairs … but received "small=abc"' }
+ * ```
  */
 export function parsePresetList(text: string): PresetsResult {
   const expected = `Expected name=width pairs separated by commas, e.g. "small=320,medium=720" (${RULES})`;
@@ -75,7 +91,15 @@ export function parsePresetObject(value: unknown): PresetsResult {
   return build(pairs, JSON.stringify(value));
 }
 
-/** Whether `name` is a valid preset name. */
+/**
+ * Writes a catalogue back in the `PRESETS` form, e.g. `small=320,medium=720`: what
+ * {@link parsePresetList} reads, so one catalogue can be handed to another deployable's environment.
+ */
+export function formatPresetList(presets: PresetCatalogue): string {
+  return [...presets].map(([name, preset]) => `${name}=${preset.width}`).join(',');
+}
+
+/** Whether `name` is a valid preset name ({@link PRESET_NAME}). */
 export function isPresetName(name: string): boolean {
   return PRESET_NAME.test(name);
 }
@@ -85,11 +109,11 @@ function isPresetWidth(width: unknown): width is number {
 }
 
 function build(pairs: readonly (readonly [string, unknown])[], source: string): PresetsResult {
-  const presets = new Map<string, number>();
+  const presets = new Map<string, Preset>();
   const duplicates: string[] = [];
   for (const [name, width] of pairs) {
     if (presets.has(name)) duplicates.push(name);
-    presets.set(name, width as number);
+    presets.set(name, Object.freeze({ width: width as number }));
   }
   if (duplicates.length > 0) {
     return {
