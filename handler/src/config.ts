@@ -3,8 +3,20 @@
  * Nothing else in the handler reads `process.env` (the AWS SDK and Powertools read their own standard
  * variables, such as `AWS_REGION`, `AWS_ENDPOINT_URL_S3` and `POWERTOOLS_SERVICE_NAME`).
  */
+import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { BUCKET_NAME } from '@preview-lambda/contract';
+import {
+  BUCKET_NAME,
+  isPreviewRoot,
+  isSourcePrefix,
+  LAYOUT_SEGMENT_CHARACTERS,
+  layoutOverlap,
+  type PresetCatalogue,
+  type PresetsResult,
+  parsePresetList,
+  parsePresetObject,
+  type PreviewLayout,
+} from '@preview-lambda/contract';
 import { ConfigError } from './errors.js';
 import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './image/defaults.js';
 
@@ -78,11 +90,33 @@ function oneOf<const T extends readonly [string, ...string[]]>(what: string, val
   });
 }
 
+function layoutPart(what: string, valid: (value: string) => boolean, expected: string) {
+  return z.string().refine(valid, {
+    error: (issue) => `Expected ${expected} for ${what} but received ${describe(issue.input)}`,
+  });
+}
+
+function presetsResult(ctx: z.RefinementCtx, result: PresetsResult): PresetCatalogue {
+  if (result.ok) return result.presets;
+  ctx.addIssue({ code: 'custom', message: result.message });
+  return z.NEVER;
+}
+
+function presetList() {
+  return z.string().transform((raw, ctx) => presetsResult(ctx, parsePresetList(raw)));
+}
+
 function required(what: string) {
   return z.string({ error: `Expected a value for ${what} but it is not set` });
 }
 
-/** Schema of the handler's environment. Every variable is a string; defaults apply when unset. */
+const SEGMENTS = `of ${LAYOUT_SEGMENT_CHARACTERS}`;
+
+/**
+ * Schema of the handler's environment. Every variable is a string; defaults apply when unset. Which of
+ * `PRESETS` and `PRESETS_FILE` is set, the file's content and the layout as a whole are checked by
+ * {@link parseHandlerConfig}.
+ */
 export const HandlerEnvironment = z.object({
   SOURCE_BUCKETS: required('SOURCE_BUCKETS').pipe(bucketList('SOURCE_BUCKETS')),
   DESTINATION_BUCKETS: required('DESTINATION_BUCKETS').pipe(bucketList('DESTINATION_BUCKETS')),
@@ -103,6 +137,16 @@ export const HandlerEnvironment = z.object({
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS).default('INFO'),
   S3_FORCE_PATH_STYLE: boolean('S3_FORCE_PATH_STYLE').default(false),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('preview-lambda'),
+  SOURCE_PREFIX: layoutPart(
+    'SOURCE_PREFIX',
+    isSourcePrefix,
+    `"/"-separated key segments ${SEGMENTS} without "/" around them, e.g. "photo",`,
+  ).default('photo'),
+  PREVIEW_ROOT: layoutPart('PREVIEW_ROOT', isPreviewRoot, `one key segment ${SEGMENTS}, e.g. "prew",`).default(
+    'prew',
+  ),
+  PRESETS: presetList().optional(),
+  PRESETS_FILE: z.string().optional(),
 });
 
 /** The handler's configuration, typed and frozen. */
@@ -135,6 +179,17 @@ export interface HandlerConfig {
   readonly s3ForcePathStyle: boolean;
   /** Service name in every log line (`POWERTOOLS_SERVICE_NAME`). */
   readonly serviceName: string;
+  /**
+   * The bucket layout requests must stay inside: `SOURCE_PREFIX` (originals, read only), `PREVIEW_ROOT`
+   * (previews, the only place written) and `PRESETS` or `PRESETS_FILE` (name → width).
+   */
+  readonly layout: PreviewLayout;
+}
+
+/** Options of {@link parseHandlerConfig}. */
+export interface ParseHandlerConfigOptions {
+  /** Reads `PRESETS_FILE`. Default: `fs.readFileSync`. */
+  readFile?: (path: string) => Buffer;
 }
 
 /**
@@ -142,13 +197,43 @@ export interface HandlerConfig {
  *
  * @throws {ConfigError} naming every bad variable at once.
  */
-export function parseHandlerConfig(env: Readonly<Record<string, string | undefined>>): HandlerConfig {
+export function parseHandlerConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: ParseHandlerConfigOptions = {},
+): HandlerConfig {
   const result = HandlerEnvironment.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+  const issues = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  const given = (name: string): boolean => env[name] !== undefined && env[name] !== '';
+  let presets: PresetCatalogue | undefined;
+  if (given('PRESETS') && given('PRESETS_FILE')) {
+    issues.push('PRESETS_FILE: Expected either PRESETS or PRESETS_FILE but both are set');
+  } else if (!given('PRESETS') && !given('PRESETS_FILE')) {
+    issues.push(
+      'PRESETS: Expected name=width pairs like "small=320,medium=720" (or a JSON file in PRESETS_FILE) ' +
+        'but neither PRESETS nor PRESETS_FILE is set',
     );
+  } else if (given('PRESETS_FILE')) {
+    const file = readPresetFile(env.PRESETS_FILE!, options.readFile ?? ((path) => readFileSync(path)));
+    if (file.ok) presets = file.presets;
+    else issues.push(`PRESETS_FILE: ${file.message}`);
   }
+  if (result.success) {
+    const e = result.data;
+    presets ??= e.PRESETS;
+    const overlap = layoutOverlap(e.SOURCE_PREFIX, e.PREVIEW_ROOT);
+    if (overlap !== undefined) {
+      issues.push(`PREVIEW_ROOT: Expected a preview root apart from SOURCE_PREFIX (neither inside the other) but ${overlap}`);
+    }
+    const tooWide = [...(presets ?? [])].filter(([, preset]) => preset.width > e.MAX_WIDTH);
+    if (tooWide.length > 0) {
+      const which = given('PRESETS') ? 'PRESETS' : 'PRESETS_FILE';
+      const names = tooWide.map(([name, preset]) => `${name}=${preset.width}`).join(', ');
+      issues.push(`${which}: Expected preset widths of at most MAX_WIDTH (${e.MAX_WIDTH}) but received ${names}`);
+    }
+  }
+  if (!result.success || issues.length > 0) throw new ConfigError(issues);
   const e = result.data;
   return Object.freeze({
     sourceBuckets: e.SOURCE_BUCKETS,
@@ -165,7 +250,26 @@ export function parseHandlerConfig(env: Readonly<Record<string, string | undefin
     logLevel: e.LOG_LEVEL,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
+    layout: Object.freeze({
+      sourcePrefix: e.SOURCE_PREFIX,
+      previewRoot: e.PREVIEW_ROOT,
+      presets: presets!,
+    }),
   });
+}
+
+/** Reads and parses a `PRESETS_FILE`: a JSON object of preset name → width. */
+function readPresetFile(path: string, readFile: (path: string) => Buffer): PresetsResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFile(path).toString('utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const file = JSON.stringify(path);
+    return { ok: false, message: `Expected a readable JSON file like {"small": 320} but ${file} is not: ${reason}` };
+  }
+  const result = parsePresetObject(json);
+  return result.ok ? result : { ok: false, message: `${result.message} in ${JSON.stringify(path)}` };
 }
 
 /** Reads the handler's configuration from `process.env`: the one place the handler touches it. */

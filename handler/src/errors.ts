@@ -1,4 +1,4 @@
-import type { ResizeErrorCode } from '@preview-lambda/contract';
+import type { LayoutRefusal, ResizeErrorCode } from '@preview-lambda/contract';
 
 /** Options shared by every {@link PreviewError}. */
 export interface PreviewErrorOptions {
@@ -42,6 +42,17 @@ export class WidthTooLargeError extends PreviewError {
 export class BucketNotAllowedError extends PreviewError {
   public constructor(role: 'source' | 'destination', bucket: string) {
     super('BUCKET_NOT_ALLOWED', `Bucket "${bucket}" is not an allowed ${role} bucket`);
+  }
+}
+
+/**
+ * The request is valid but outside the function's layout: another originals prefix or preview root
+ * (`LAYOUT_NOT_ALLOWED`), a preset that is not configured (`UNKNOWN_PRESET`) or a width other than the
+ * preset's (`PRESET_WIDTH_MISMATCH`). Refused before any S3 or DynamoDB call.
+ */
+export class LayoutRefusedError extends PreviewError {
+  public constructor(refusal: LayoutRefusal) {
+    super(refusal.code, refusal.message);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  checkRequestLayout,
   InvalidRequestError as ContractInvalidRequestError,
   failureResponse,
   LAMBDA_SYNC_RESPONSE_LIMIT_BYTES,
@@ -19,7 +20,13 @@ import {
 } from '@preview-lambda/contract';
 import type { Context } from 'aws-lambda';
 import type { HandlerConfig } from './config.js';
-import { BucketNotAllowedError, InvalidRequestError, PreviewError, WidthTooLargeError } from './errors.js';
+import {
+  BucketNotAllowedError,
+  InvalidRequestError,
+  LayoutRefusedError,
+  PreviewError,
+  WidthTooLargeError,
+} from './errors.js';
 import type { PreviewIdempotency, PreviewRecord } from './idempotency.js';
 import { type ResizedImage, type ResizeOptions, resizeImage } from './image/index.js';
 import type { S3PreviewStorage } from './storage.js';
@@ -81,6 +88,11 @@ function respond(key: string, contentType: string, bytes: Buffer): Answer {
   return { response: successResponse({ key, contentType, data: bytes.toString('base64') }), omitted: false };
 }
 
+/**
+ * The request and its preview key, or the permanent failure it is: a contract violation, a width above
+ * `MAX_WIDTH`, a bucket outside the allow-lists, or a request outside the layout. Runs before any S3 or
+ * DynamoDB call, so a refused request reads and writes nothing.
+ */
 function validate(event: unknown, config: HandlerConfig): ParsedResizeRequest {
   let parsed: ParsedResizeRequest;
   try {
@@ -99,6 +111,8 @@ function validate(event: unknown, config: HandlerConfig): ParsedResizeRequest {
   if (!config.destinationBuckets.includes(request.dst_bucket)) {
     throw new BucketNotAllowedError('destination', request.dst_bucket);
   }
+  const refusal = checkRequestLayout(request, config.layout);
+  if (refusal !== undefined) throw new LayoutRefusedError(refusal);
   return parsed;
 }
 

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -69,12 +70,25 @@ export class S3PreviewStorage {
    * Reads an original, refusing more than `maxBytes` (checked against `Content-Length` before the body
    * is read, and again while it streams).
    *
+   * S3 answers a GetObject of a missing key with 403 instead of 404 unless the caller may list the bucket
+   * (S3 API reference, GetObject "Permissions"), and the template grants `s3:ListBucket` only for the
+   * originals prefix (`s3:prefix` condition), which that implicit check may not match. So a 403 is
+   * confirmed by listing the key itself (`ListObjectsV2`, `Prefix` = the key, allowed by that condition):
+   * absent means {@link SourceNotFoundError}, present or unlistable means {@link AccessDeniedError}.
+   *
    * @throws {SourceNotFoundError} the object or bucket does not exist.
-   * @throws {AccessDeniedError} S3 answered 403 (without `s3:ListBucket` a missing key reads as 403).
+   * @throws {AccessDeniedError} S3 refused to read an object that exists (or that it will not list).
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
    */
   public async readSource(bucket: string, key: string, maxBytes: number): Promise<Buffer> {
-    return this.#read(bucket, key, maxBytes);
+    try {
+      return await this.#read(bucket, key, maxBytes);
+    } catch (error) {
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key))) {
+        throw new SourceNotFoundError(bucket, key, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Reads a stored preview back, or `undefined` when it no longer exists. */
@@ -116,6 +130,18 @@ export class S3PreviewStorage {
             : '';
         throw new DestinationRejectedError(preview.bucket, preview.key, `${name}${hint}`, { cause: error });
       }
+      throw error;
+    }
+  }
+
+  /** Whether listing `key` as a prefix shows `key` itself; a refused listing counts as shown. */
+  async #listed(bucket: string, key: string): Promise<boolean> {
+    try {
+      const output = await this.#client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+      return (output.Contents ?? []).some((object) => object.Key === key);
+    } catch (error) {
+      const name = s3ErrorName(error);
+      if (name !== undefined && DENIED.has(name)) return true;
       throw error;
     }
   }

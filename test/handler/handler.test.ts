@@ -67,7 +67,7 @@ describe('Function: handler (JPEG and PNG happy paths)', () => {
     const src = sourceKey('logo.png');
     await harness.putSource(src, await makePng({ width: 800, height: 400, alpha: true }));
 
-    const response = await sut.handler(request(src, { width: 200 }), lambdaContext());
+    const response = await sut.handler(request(src, { preset_name: 'thumb', width: 200 }), lambdaContext());
 
     expect(response).toMatchObject({ status: true, content_type: 'image/png' });
     const bytes = Buffer.from(response.data, 'base64');
@@ -96,7 +96,7 @@ describe('Function: handler (JPEG and PNG happy paths)', () => {
 
     const [webpResponse, gifResponse] = await Promise.all([
       sut.handler(request(webp), lambdaContext()),
-      sut.handler(request(gif, { width: 100 }), lambdaContext()),
+      sut.handler(request(gif, { preset_name: 'icon', width: 100 }), lambdaContext()),
     ]);
 
     expect(webpResponse).toMatchObject({ status: true, content_type: 'image/webp' });
@@ -110,7 +110,7 @@ describe('Function: handler (JPEG and PNG happy paths)', () => {
     const src = sourceKey('portrait.jpg');
     await harness.putSource(src, await makeJpeg({ width: 800, height: 600, orientation: 6 }));
 
-    const response = await sut.handler(request(src, { width: 300 }), lambdaContext());
+    const response = await sut.handler(request(src, { preset_name: 'card', width: 300 }), lambdaContext());
 
     const meta = await sharp(Buffer.from(response.data, 'base64')).metadata();
     expect([meta.width, meta.height, meta.orientation]).toEqual([300, 400, undefined]);
@@ -398,13 +398,13 @@ describe('Function: handler (response size)', () => {
       .toBuffer();
     await harness.putSource(src, noise);
 
-    const first = await sut.handler(request(src, { width: 1600 }), lambdaContext());
-    const replay = await sut.handler(request(src, { width: 1600 }), lambdaContext());
+    const first = await sut.handler(request(src, { preset_name: 'poster', width: 1600 }), lambdaContext());
+    const replay = await sut.handler(request(src, { preset_name: 'poster', width: 1600 }), lambdaContext());
 
     for (const response of [first, replay]) {
       expect(response).toEqual({
         status: true,
-        key: expectedKey(src),
+        key: expectedKey(src, 'poster'),
         content_type: 'image/png',
         data: '',
         error: '',

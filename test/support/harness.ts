@@ -11,11 +11,13 @@ import {
   DeleteObjectCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { parseHandlerConfig } from '../../handler/src/config.js';
 import type { PreviewHandler, ResizeFunction } from '../../handler/src/handler.js';
+import { TEST_PRESETS } from './requests.js';
 
 export { lambdaContext } from '../../local/context.js';
 
@@ -71,6 +73,8 @@ export interface Harness {
   ): Promise<{ bytes: Buffer; contentType?: string; cacheControl?: string } | undefined>;
   /** Deletes an object. */
   deleteObject(bucket: string, key: string): Promise<void>;
+  /** Every object of a bucket as `key etag` lines, sorted: compare two listings to prove nothing changed. */
+  listBucket(bucket: string): Promise<string[]>;
   /** The grants of an object (moto only; s3rver ignores ACLs). */
   getGrants(bucket: string, key: string): Promise<string[]>;
   /** Every item in an idempotency table. */
@@ -96,6 +100,7 @@ export async function startHarness(): Promise<Harness> {
         SOURCE_BUCKETS: BUCKETS.source,
         DESTINATION_BUCKETS: BUCKETS.destination,
         IDEMPOTENCY_TABLE_NAME: tableName,
+        PRESETS: TEST_PRESETS,
         LOG_LEVEL: 'SILENT',
         ...options.env,
       });
@@ -141,6 +146,16 @@ export async function startHarness(): Promise<Harness> {
     },
     async deleteObject(bucket, key) {
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    async listBucket(bucket) {
+      const lines: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) lines.push(`${object.Key} ${object.ETag}`);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return lines.sort();
     },
     async getGrants(bucket, key) {
       const output = await s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }));

@@ -13,6 +13,12 @@ export const GO_EXAMPLE_REQUEST: Readonly<ResizeRequest> = Object.freeze({
   width: 1440,
 });
 
+/**
+ * The presets the integration tests configure the function with (`PRESETS`): the demo's three and the
+ * other widths the tests ask for.
+ */
+export const TEST_PRESETS = 'icon=100,thumb=200,card=300,small=320,medium=720,large=1440,poster=1600';
+
 /** A unique source key under `photo/`, so tests sharing an emulator never see each other's objects. */
 export function uniqueSourceKey(name: string): string {
   return `photo/${randomUUID()}/${name}`;

@@ -1,0 +1,62 @@
+/**
+ * The S3 adapter's translation of a 403 on an original. Real S3 answers a GetObject of a missing key with
+ * 403 unless the caller may list that key; the emulators always answer 404, so this unit test scripts S3.
+ */
+import { GetObjectCommand, ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { AccessDeniedError, SourceNotFoundError } from '../../handler/src/errors.js';
+import { S3PreviewStorage } from '../../handler/src/storage.js';
+
+function denied(): S3ServiceException {
+  return new S3ServiceException({
+    name: 'AccessDenied',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 403 },
+    message: 'Access Denied',
+  });
+}
+
+/** An S3 client whose GetObject is denied and whose ListObjectsV2 answers `list`. */
+function scriptedS3(list: () => unknown): { client: S3Client; commands: string[] } {
+  const commands: string[] = [];
+  const client = {
+    send: async (command: unknown) => {
+      if (command instanceof GetObjectCommand) {
+        commands.push('GetObject');
+        throw denied();
+      }
+      if (command instanceof ListObjectsV2Command) {
+        commands.push(`ListObjectsV2 ${command.input.Prefix} ${command.input.MaxKeys}`);
+        return list();
+      }
+      throw new Error('unexpected command');
+    },
+  } as unknown as S3Client;
+  return { client, commands };
+}
+
+describe('Class: S3PreviewStorage', () => {
+  it('reports SOURCE_NOT_FOUND when a denied original is not in a listing of its own key', async () => {
+    const { client, commands } = scriptedS3(() => ({ Contents: [{ Key: 'photo/a.jpg.bak' }] }));
+    const storage = new S3PreviewStorage({ client });
+
+    await expect(storage.readSource('originals', 'photo/a.jpg', 1000)).rejects.toBeInstanceOf(SourceNotFoundError);
+    expect(commands).toEqual(['GetObject', 'ListObjectsV2 photo/a.jpg 1']);
+  });
+
+  it('reports ACCESS_DENIED when the denied original exists', async () => {
+    const { client } = scriptedS3(() => ({ Contents: [{ Key: 'photo/a.jpg' }] }));
+    const storage = new S3PreviewStorage({ client });
+
+    await expect(storage.readSource('originals', 'photo/a.jpg', 1000)).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+
+  it('reports ACCESS_DENIED when listing is denied as well', async () => {
+    const { client } = scriptedS3(() => {
+      throw denied();
+    });
+    const storage = new S3PreviewStorage({ client });
+
+    await expect(storage.readSource('originals', 'photo/a.jpg', 1000)).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+});
