@@ -1,0 +1,149 @@
+/**
+ * The template confines the function to its layout, and everything that configures presets agrees: the
+ * template, the function, the proxy, `npm start` and `events/`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { checkRequestLayout, parsePresetList, parseResizeRequestWithKey } from '@preview-lambda/contract';
+import { describe, expect, it } from 'vitest';
+import { parseHandlerConfig } from '../../handler/src/config.js';
+import { DEFAULT_PRESETS, DEMO_LAYOUT } from '../../local/preview-function.js';
+import { PROXY_DEFAULTS } from '../../proxy/src/config.js';
+import { readTemplate, type TemplateStatement } from '../support/template.js';
+
+const template = readTemplate();
+const statements = (
+  template.Resources.PreviewFunctionRole!.Properties.Policies as { PolicyDocument: { Statement: TemplateStatement[] } }[]
+).flatMap((policy) => policy.PolicyDocument.Statement);
+
+/** The actions of a statement, with `!If [UsesAcl, s3:PutObjectAcl, !Ref AWS::NoValue]` counted as granted. */
+function actions(statement: TemplateStatement): string[] {
+  const list = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+  return list.flatMap((action: unknown) => {
+    if (typeof action === 'string') return [action];
+    const [, granted] = (action as { 'Fn::If': [string, string, unknown] })['Fn::If'];
+    return [granted];
+  });
+}
+
+function resources(statement: TemplateStatement): string[] {
+  const list = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+  return list.map((resource: unknown) =>
+    typeof resource === 'string' ? resource : String((resource as { 'Fn::Sub'?: unknown })['Fn::Sub'] ?? JSON.stringify(resource)),
+  );
+}
+
+const s3Statements = statements.filter((statement) => actions(statement).some((action) => action.startsWith('s3:')));
+
+describe('template.yaml: the function role is confined to the layout', () => {
+  it('grants S3 actions in three statements only, all Allow', () => {
+    expect(s3Statements.map((statement) => statement.Sid)).toEqual([
+      'ReadOriginals',
+      'TellMissingOriginalsApart',
+      'ReadAndWritePreviews',
+    ]);
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+  });
+
+  it('reads originals only below the originals prefix', () => {
+    for (const statement of s3Statements.filter((s) => actions(s).includes('s3:GetObject'))) {
+      for (const resource of resources(statement)) {
+        expect(resource).toMatch(
+          /^arn:\$\{AWS::Partition\}:s3:::(\$\{SourceBucketName\}\/\$\{SourcePrefix\}|\$\{DestinationBucketName\}\/\$\{PreviewRoot\})\/\*$/,
+        );
+      }
+    }
+  });
+
+  it('writes only below the preview root', () => {
+    const writes = s3Statements.filter((statement) =>
+      actions(statement).some((action) => /^s3:(Put|Delete|Restore|Replicate)/.test(action)),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes) {
+      expect(resources(statement)).toEqual(['arn:${AWS::Partition}:s3:::${DestinationBucketName}/${PreviewRoot}/*']);
+    }
+  });
+
+  it('lists the source bucket only below the originals prefix', () => {
+    const listing = s3Statements.filter((statement) => actions(statement).includes('s3:ListBucket'));
+    expect(listing).toHaveLength(1);
+    expect(resources(listing[0]!)).toEqual(['arn:${AWS::Partition}:s3:::${SourceBucketName}']);
+    expect(listing[0]!.Condition).toEqual({ StringLike: { 's3:prefix': { 'Fn::Sub': '${SourcePrefix}/*' } } });
+  });
+
+  it('names no S3 resource but the originals prefix, the source bucket (listing) and the preview root', () => {
+    expect(new Set(s3Statements.flatMap(resources))).toEqual(
+      new Set([
+        'arn:${AWS::Partition}:s3:::${SourceBucketName}/${SourcePrefix}/*',
+        'arn:${AWS::Partition}:s3:::${SourceBucketName}',
+        'arn:${AWS::Partition}:s3:::${DestinationBucketName}/${PreviewRoot}/*',
+      ]),
+    );
+  });
+
+  it('hands the layout to the function', () => {
+    const variables = (template.Resources.PreviewFunction!.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(variables).toMatchObject({
+      SOURCE_PREFIX: { Ref: 'SourcePrefix' },
+      PREVIEW_ROOT: { Ref: 'PreviewRoot' },
+      PRESETS: { Ref: 'Presets' },
+    });
+  });
+});
+
+describe('Presets and layout: one grammar, the same defaults everywhere', () => {
+  const defaults = {
+    SourcePrefix: String(template.Parameters.SourcePrefix!.Default),
+    PreviewRoot: String(template.Parameters.PreviewRoot!.Default),
+    Presets: String(template.Parameters.Presets!.Default),
+  };
+
+  it('gives the template, the demo and the proxy the same prefix and root', () => {
+    expect([defaults.SourcePrefix, defaults.PreviewRoot]).toEqual([DEMO_LAYOUT.sourcePrefix, DEMO_LAYOUT.previewRoot]);
+    expect([PROXY_DEFAULTS.SOURCE_PREFIX, PROXY_DEFAULTS.PREVIEW_ROOT]).toEqual([
+      DEMO_LAYOUT.sourcePrefix,
+      DEMO_LAYOUT.previewRoot,
+    ]);
+  });
+
+  it('gives the template and the demo the same presets, in the contract’s grammar', () => {
+    expect(defaults.Presets).toBe(DEFAULT_PRESETS);
+    expect(parsePresetList(defaults.Presets).ok).toBe(true);
+  });
+
+  it('accepts with the template’s pattern exactly what the contract’s grammar accepts', () => {
+    const pattern = new RegExp(template.Parameters.Presets!.AllowedPattern!);
+    for (const text of ['small=320', 'small=320,medium=720,large=1440', ' a_1 = 10 , b-2=20 ,', 'x=16383']) {
+      expect([text, pattern.test(text)]).toEqual([text, parsePresetList(text).ok]);
+    }
+    for (const text of ['small', 'Small=320', 'a/b=1', '=320', 'small=', 'small=1e3', '']) {
+      expect([text, pattern.test(text)]).toEqual([text, false]);
+    }
+  });
+
+  it('configures a function that accepts every sample event, except the invalid and the refused one', () => {
+    const config = parseHandlerConfig({
+      SOURCE_BUCKETS: 'preview-lambda-demo',
+      DESTINATION_BUCKETS: 'preview-lambda-demo',
+      IDEMPOTENCY_TABLE_NAME: 'preview-idempotency',
+      SOURCE_PREFIX: defaults.SourcePrefix,
+      PREVIEW_ROOT: defaults.PreviewRoot,
+      PRESETS: defaults.Presets,
+    });
+    const directory = fileURLToPath(new URL('../../events/', import.meta.url));
+    const events = readdirSync(directory).filter((name) => name.endsWith('.json'));
+    expect(events.length).toBeGreaterThanOrEqual(5);
+    for (const name of events) {
+      const event: unknown = JSON.parse(readFileSync(`${directory}${name}`, 'utf8'));
+      if (name === 'invalid-payload.json') {
+        expect(() => parseResizeRequestWithKey(event)).toThrow();
+        continue;
+      }
+      const { request } = parseResizeRequestWithKey(event);
+      const refusal = checkRequestLayout(request, config.layout);
+      expect([name, refusal?.code]).toEqual([name, name === 'layout-refused.json' ? 'LAYOUT_NOT_ALLOWED' : undefined]);
+    }
+  });
+});
