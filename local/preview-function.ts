@@ -74,6 +74,12 @@ export function previewFunctionDefinitions(
   };
 }
 
+/** The demo's presets, in the `PRESETS` grammar: the proxy and the function both get exactly these. */
+export const DEFAULT_PRESETS = 'small=320,medium=720,large=1440';
+
+/** The demo's originals prefix and preview root (the defaults of both deployables). */
+export const DEMO_LAYOUT = Object.freeze({ sourcePrefix: 'photo', previewRoot: 'prew' });
+
 /** Options of {@link functionEnvironment}. */
 export interface FunctionEnvironmentOptions {
   readonly emulators: Emulators;
@@ -81,6 +87,8 @@ export interface FunctionEnvironmentOptions {
   readonly table: string;
   /** Memory size reported to the handler. */
   readonly memoryMb: number;
+  /** The function's `PRESETS`. Default {@link DEFAULT_PRESETS}. */
+  readonly presets?: string;
 }
 
 /**
@@ -97,21 +105,32 @@ export function functionEnvironment(options: FunctionEnvironmentOptions): Record
     SOURCE_BUCKETS: buckets,
     DESTINATION_BUCKETS: buckets,
     IDEMPOTENCY_TABLE_NAME: options.table,
+    SOURCE_PREFIX: DEMO_LAYOUT.sourcePrefix,
+    PREVIEW_ROOT: DEMO_LAYOUT.previewRoot,
+    PRESETS: options.presets ?? DEFAULT_PRESETS,
   };
 }
 
-/** The handler's variables the local stack sets itself: where it reads, writes and records. */
+/**
+ * The handler's variables the local stack sets itself: where it reads, writes and records, and the layout
+ * it shares with the proxy.
+ */
 const STACK_VARIABLES: ReadonlySet<string> = new Set<keyof typeof HandlerEnvironment.shape>([
   'SOURCE_BUCKETS',
   'DESTINATION_BUCKETS',
   'IDEMPOTENCY_TABLE_NAME',
   'S3_FORCE_PATH_STYLE',
+  'SOURCE_PREFIX',
+  'PREVIEW_ROOT',
+  'PRESETS',
+  'PRESETS_FILE',
 ]);
 
 /**
  * The handler's tunables found in `env` (e.g. `MAX_WIDTH`, `JPEG_QUALITY`, `LOG_LEVEL` from the shell): only
- * those, never `SOURCE_BUCKETS`, `DESTINATION_BUCKETS`, `IDEMPOTENCY_TABLE_NAME` or `S3_FORCE_PATH_STYLE`,
- * so that a value exported in the shell cannot override the stack's own buckets, table and emulators.
+ * those, never the buckets, table, emulator addressing or layout ({@link STACK_VARIABLES}), so that a
+ * value exported in the shell cannot override the stack's own, nor make the function and the proxy
+ * disagree on presets.
  */
 export function handlerVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const picked: Record<string, string> = {};

@@ -31,6 +31,7 @@ import {
 import {
   type CountedPreviewHandler,
   createCountedPreviewHandler,
+  DEFAULT_PRESETS,
   DEMO_BUCKET,
   FUNCTION_NAME,
   functionEnvironment,
@@ -39,9 +40,6 @@ import {
   provisionLocalAws,
   readPreviewFunctionSettings,
 } from './preview-function.js';
-
-/** Default presets of the local stack. */
-export const DEFAULT_PRESETS = 'small=320,medium=720,large=1440';
 
 /** Default nginx prefix of the demo (gitignored). */
 export const DEFAULT_NGINX_PREFIX = fileURLToPath(new URL('../.local/nginx', import.meta.url));
@@ -61,7 +59,7 @@ export interface StackOptions {
   readonly backend?: EmulatorBackend;
   /** Bucket of originals and previews. Default `preview-lambda-demo`. */
   readonly bucket?: string;
-  /** The proxy's `PRESETS`. Default {@link DEFAULT_PRESETS}. */
+  /** `PRESETS` of the proxy and of the function alike. Default {@link DEFAULT_PRESETS}. */
   readonly presets?: string;
   /** Address every server binds. Default `127.0.0.1`. */
   readonly host?: string;
@@ -144,6 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const backend = options.backend ?? 'node';
   const bucket = options.bucket ?? DEMO_BUCKET;
   const ports = options.ports ?? {};
+  const presets = options.presets ?? DEFAULT_PRESETS;
   const nginxMode = options.nginx ?? 'auto';
   const nginxPath = nginxMode === 'off' ? undefined : (options.nginxPath ?? findNginx());
   if (nginxMode === 'required' && nginxPath === undefined) throw new NginxNotFoundError();
@@ -186,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           buckets: [bucket],
           table: IDEMPOTENCY_TABLE,
           memoryMb: settings.memoryMb.value,
+          presets,
         }),
         LOG_LEVEL: 'WARN',
         ...options.handlerEnv,
@@ -207,7 +207,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PREVIEW_FUNCTION_NAME: FUNCTION_NAME,
       SOURCE_BUCKET: bucket,
       DESTINATION_BUCKET: bucket,
-      PRESETS: options.presets ?? DEFAULT_PRESETS,
+      PRESETS: presets,
       S3_FORCE_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
@@ -263,8 +263,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           s3: { style: 'path', endpoint: emulators.s3Endpoint },
           originalsBucket: config.sourceBucket,
           previewsBucket: config.destinationBucket,
-          previewRoot: config.previewRoot,
-          sourcePrefix: config.sourcePrefix,
+          previewRoot: config.layout.previewRoot,
+          sourcePrefix: config.layout.sourcePrefix,
           proxyRequestTimeoutMs: config.requestTimeoutMs,
           proxyKeepAliveTimeoutMs: config.keepAliveTimeoutMs,
         },
@@ -280,9 +280,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       bucket,
       table: IDEMPOTENCY_TABLE,
       functionName: FUNCTION_NAME,
-      presets: Object.freeze(Object.fromEntries(config.presets)),
-      previewRoot: config.previewRoot,
-      sourcePrefix: config.sourcePrefix,
+      presets: Object.freeze(
+        Object.fromEntries([...config.layout.presets].map(([name, preset]) => [name, preset.width])),
+      ),
+      previewRoot: config.layout.previewRoot,
+      sourcePrefix: config.layout.sourcePrefix,
       lambda,
       proxy: { url: address.url, port: address.port },
       nginx,
@@ -298,7 +300,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await s3.send(
           new PutObjectCommand({
             Bucket: bucket,
-            Key: `${config.sourcePrefix}/${path}`,
+            Key: `${config.layout.sourcePrefix}/${path}`,
             Body: bytes,
             ContentType: contentType,
             ACL: 'public-read',

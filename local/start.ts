@@ -14,11 +14,10 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendFlag, describeError, failWith, integerFlag, parseFlags } from './cli.js';
 import { DEFAULT_LAMBDA_PORT } from './lambda-server.js';
-import { handlerVariables } from './preview-function.js';
+import { DEFAULT_PRESETS, handlerVariables } from './preview-function.js';
 import { NginxConfigError, PortInUseError, parseAccessLog, StaleNginxError } from './nginx.js';
 import {
   DEFAULT_NGINX_PREFIX,
-  DEFAULT_PRESETS,
   describeStack,
   type Stack,
   type StackDescription,

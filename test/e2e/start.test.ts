@@ -14,6 +14,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StackDescription } from '../../local/stack.js';
 import { noteSkip, SKIP_WITHOUT_NGINX } from './support.js';
@@ -165,5 +167,48 @@ describe('npm start (local/start.ts) without nginx', () => {
     proc.kill('SIGTERM');
     expect(await exitCode(proc, 15_000)).toBe(0);
     expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('refuses the layout issue’s three attacks through its Lambda endpoint, writing nothing', async () => {
+    const { proc, output, stateFile } = start(['--no-nginx']);
+    await until('the Ready line', output, () => output.stdout.includes('Ready: '));
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as StackDescription;
+    const { accessKeyId, secretAccessKey, region } = state.credentials;
+    const clientConfig = { region, credentials: { accessKeyId, secretAccessKey } };
+    const lambda = new LambdaClient({ ...clientConfig, endpoint: state.endpoints.lambda });
+    const s3 = new S3Client({ ...clientConfig, endpoint: state.endpoints.s3, forcePathStyle: true });
+    const listing = async (): Promise<string[]> => {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: state.bucket }));
+      return (page.Contents ?? []).map((object) => `${object.Key} ${object.ETag}`).sort();
+    };
+    const base = { src_bucket: state.bucket, dst_bucket: state.bucket };
+    const attacks = [
+      // An original replaced by a 16 px copy of itself.
+      { ...base, src_key: 'photo/samples/landscape.jpg', root_folder: 'photo', preset_name: 'samples', rewrite_part: 'photo/samples', width: 16 },
+      // A non-original published as a public preview.
+      { ...base, src_key: 'secret/private.jpg', root_folder: 'prew', preset_name: 'small', rewrite_part: 'secret', width: 320 },
+      // The shared "small" preview rewritten at 4096 px.
+      { ...base, src_key: 'photo/samples/landscape.jpg', root_folder: 'prew', preset_name: 'small', rewrite_part: 'photo', width: 4096 },
+    ];
+    try {
+      const before = await listing();
+      const codes: unknown[] = [];
+      for (const attack of attacks) {
+        const output = await lambda.send(
+          new InvokeCommand({ FunctionName: state.functionName, Payload: JSON.stringify(attack) }),
+        );
+        expect(output.FunctionError).toBeUndefined();
+        const response = JSON.parse(Buffer.from(output.Payload!).toString('utf8')) as { status: boolean; code: string };
+        expect(response.status).toBe(false);
+        codes.push(response.code);
+      }
+      expect(codes).toEqual(['LAYOUT_NOT_ALLOWED', 'LAYOUT_NOT_ALLOWED', 'PRESET_WIDTH_MISMATCH']);
+      expect(await listing()).toEqual(before);
+    } finally {
+      lambda.destroy();
+      s3.destroy();
+    }
+    proc.kill('SIGTERM');
+    expect(await exitCode(proc, 15_000)).toBe(0);
   });
 });

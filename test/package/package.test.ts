@@ -41,6 +41,9 @@ const BACKEND = process.env.PREVIEW_TEST_BACKEND === 'moto' ? 'moto' : 'node';
 const HANDLER_ENV: Readonly<Record<string, string>> = {
   SOURCE_BUCKETS: BUCKET,
   DESTINATION_BUCKETS: BUCKET,
+  SOURCE_PREFIX: 'photo',
+  PREVIEW_ROOT: 'prew',
+  PRESETS: 'small=320,medium=720,large=1440',
   IDEMPOTENCY_TABLE_NAME: TABLE,
   IDEMPOTENCY_TTL_SECONDS: '86400',
   PREVIEW_ACL: 'public-read',
