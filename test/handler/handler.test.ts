@@ -160,8 +160,10 @@ describe('Function: handler (ACLs)', () => {
   it.runIf(BACKEND === 'moto')(
     'writes previews public-read by default and without ACL when PREVIEW_ACL=none',
     async () => {
-      const publicSut = await harness.handler();
-      const privateSut = await harness.handler({ env: { PREVIEW_ACL: 'none' } });
+      // Two presets of the same width, so the two previews have their own keys.
+      const presets = 'public=320,private=320';
+      const publicSut = await harness.handler({ env: { PRESETS: presets } });
+      const privateSut = await harness.handler({ env: { PREVIEW_ACL: 'none', PRESETS: presets } });
       const src = sourceKey('acl.jpg');
       await harness.putSource(src, await makeJpeg({ width: 640, height: 480 }));
 
