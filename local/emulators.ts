@@ -65,6 +65,14 @@ export interface Emulators {
   s3Config(): S3ClientConfig;
   /** Client configuration for a DynamoDB client pointed at the emulator. */
   dynamodbConfig(): DynamoDBClientConfig;
+  /**
+   * Where the function's clients point (endpoints, credentials, region), for its composition root's
+   * `createClients`; everything else stays production's.
+   */
+  clientOverrides(): {
+    s3: Pick<S3ClientConfig, 'endpoint' | 'credentials' | 'region'>;
+    dynamodb: Pick<DynamoDBClientConfig, 'endpoint' | 'credentials' | 'region'>;
+  };
   /** Creates a bucket; succeeds if it already exists. */
   createBucket(name: string): Promise<void>;
   /** Creates a Powertools idempotency table (partition key `id`, TTL on `expiration` where supported). */
@@ -226,6 +234,10 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     env,
     s3Config,
     dynamodbConfig,
+    clientOverrides: () => ({
+      s3: { ...base(), endpoint: running.s3Endpoint },
+      dynamodb: { ...base(), endpoint: running.dynamodbEndpoint },
+    }),
     async createBucket(name) {
       const client = new S3Client(s3Config());
       try {

@@ -9,21 +9,15 @@
  *
  * @module
  */
-import { fileURLToPath } from 'node:url';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { type HandlerConfig, HandlerEnvironment, parseHandlerConfig } from '../handler/src/config.js';
-import { createHandler, type PreviewHandler, type ResizeFunction } from '../handler/src/handler.js';
-import { PreviewIdempotency } from '../handler/src/idempotency.js';
-import { resizeImage, tuneSharp } from '../handler/src/image/index.js';
-import { S3PreviewStorage } from '../handler/src/storage.js';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type HandlerConfig, HandlerEnvironment } from '../handler/src/config.js';
+import { type ClientOverrides, createClients, createPreviewHandler, type PreviewClients } from '../handler/src/create.js';
+import type { PreviewHandler, ResizeFunction } from '../handler/src/handler.js';
+import { resizeImage } from '../handler/src/image/index.js';
 import type { Emulators } from './emulators.js';
-import { type FunctionSettings, readFunctionSettings } from './lambda/template-defaults.js';
+import { type FunctionSettings, functionSettings } from './template.js';
 import type { LambdaFunctionDefinition, LambdaHandler } from './lambda-server.js';
 import { type SeedOptions, seedSamples } from './seed.js';
-
-const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
 
 /** The function's name: the template's logical ID, as `sam local start-lambda` serves it. */
 export const FUNCTION_NAME = 'PreviewFunction';
@@ -56,8 +50,8 @@ export async function provisionLocalAws(emulators: Emulators, options: Provision
 }
 
 /** The function's timeout and memory size: the `Timeout` and `MemorySize` parameter defaults of `template.yaml`. */
-export function readPreviewFunctionSettings(): Promise<FunctionSettings> {
-  return readFunctionSettings(TEMPLATE);
+export function previewFunctionSettings(): FunctionSettings {
+  return functionSettings();
 }
 
 /**
@@ -67,10 +61,10 @@ export function readPreviewFunctionSettings(): Promise<FunctionSettings> {
 export function previewFunctionDefinitions(
   handler: LambdaHandler,
   settings: FunctionSettings,
-  timeoutSeconds: number = settings.timeoutSeconds.value,
+  timeoutSeconds: number = settings.timeoutSeconds,
 ): Record<string, LambdaFunctionDefinition> {
   return {
-    [FUNCTION_NAME]: { handler, timeoutMs: timeoutSeconds * 1000, memoryMb: settings.memoryMb.value },
+    [FUNCTION_NAME]: { handler, timeoutMs: timeoutSeconds * 1000, memoryMb: settings.memoryMb },
   };
 }
 
@@ -142,94 +136,62 @@ export function handlerVariables(env: Readonly<Record<string, string | undefined
   return picked;
 }
 
-/** Options of {@link createCountedPipeline}. */
-export interface CountedPipelineOptions {
-  /** The handler's configuration. */
-  readonly config: HandlerConfig;
-  /** The logger of the handler and of idempotency. */
-  readonly logger: Logger;
-  /** The storage's client; a PutObject counter is added to its middleware stack. */
-  readonly s3: S3Client;
-  /** The idempotency table's client. */
-  readonly dynamodb: DynamoDBClient;
-  /** Resize implementation behind the counter. Default: the real `resizeImage`. */
-  readonly resize?: ResizeFunction;
-  /** Idempotency table. Default: `config.idempotencyTableName`. */
-  readonly tableName?: string;
-}
-
-/** A handler pipeline with counters on the two operations that must happen once per preview. */
-export interface CountedPipeline {
+/** The function as the local tools and tests run it, with counters on what must happen once per preview. */
+export interface CountedPreviewHandler {
   readonly handler: PreviewHandler;
-  /** Calls of the resize function so far. */
+  /** The function's clients (closed by {@link CountedPreviewHandler.destroy}). */
+  readonly clients: PreviewClients;
+  /** Calls of the resize step so far. */
   resizes(): number;
   /** PutObject calls so far (previews written). */
   puts(): number;
+  /** Closes the clients. */
+  destroy(): void;
+}
+
+/** Options of {@link createCountedPreviewHandler}. */
+export interface CountedPreviewHandlerOptions {
+  /** The function's configuration. */
+  readonly config: HandlerConfig;
+  /** Where the clients point (the emulators), as `createClients` takes it. */
+  readonly clients: ClientOverrides;
+  /** The logger (tests pass one to read its lines). Default: the function's own. */
+  readonly logger?: Logger;
+  /** Resize step behind the counter (tests slow it down). Default: the real one. */
+  readonly resize?: ResizeFunction;
 }
 
 /**
- * The real handler pipeline (`createHandler` with the S3 adapter and Powertools idempotency) over the
- * given clients, counting resizes and the S3 client's PutObject calls.
+ * The function built by its composition root (`createPreviewHandler`, as production builds it) over clients
+ * pointed at the emulators, counting resizes and the S3 client's PutObject calls.
  */
-export function createCountedPipeline(options: CountedPipelineOptions): CountedPipeline {
-  const { config, logger, s3, dynamodb } = options;
-  const resize = options.resize ?? resizeImage;
+export function createCountedPreviewHandler(options: CountedPreviewHandlerOptions): CountedPreviewHandler {
+  const clients = createClients(options.config, options.clients);
   let puts = 0;
   let resizes = 0;
-  s3.middlewareStack.add(
+  clients.s3.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'PutObjectCommand') puts += 1;
       return next(args);
     },
     { step: 'initialize', name: 'countPuts' },
   );
-  const handler = createHandler({
-    config,
-    logger,
-    storage: new S3PreviewStorage({ client: s3 }),
-    idempotency: new PreviewIdempotency({
-      tableName: options.tableName ?? config.idempotencyTableName,
-      expiresAfterSeconds: config.idempotencyTtlSeconds,
-      logger,
-      client: dynamodb,
-    }),
+  const resize = options.resize ?? resizeImage;
+  const handler = createPreviewHandler(options.config, clients, {
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
     resize: async (input, resizeOptions) => {
       resizes += 1;
       return resize(input, resizeOptions);
     },
   });
-  return { handler, resizes: () => resizes, puts: () => puts };
-}
-
-/** The counted pipeline with its own SDK clients. */
-export interface CountedPreviewHandler extends CountedPipeline {
-  /** Closes the handler's SDK clients. */
-  destroy(): void;
-}
-
-/** Options of {@link createCountedPreviewHandler}. */
-export interface CountedPreviewHandlerOptions {
-  readonly emulators: Emulators;
-  /** The handler's environment (its variables; endpoints come from `emulators`). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * The real handler pipeline (`createHandler` with the S3 adapter, Powertools idempotency and the sharp
- * resize, tuned as in `handler/src/index.ts`), its clients pointed at the emulators, counting resizes
- * and S3 writes. Unlike importing `handler/src/index.ts`, it does not read or change `process.env`.
- */
-export function createCountedPreviewHandler(options: CountedPreviewHandlerOptions): CountedPreviewHandler {
-  const config = parseHandlerConfig(options.env);
-  tuneSharp();
-  const logger = new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
-  const s3 = new S3Client(options.emulators.s3Config());
-  const dynamodb = new DynamoDBClient(options.emulators.dynamodbConfig());
   return {
-    ...createCountedPipeline({ config, logger, s3, dynamodb }),
+    handler,
+    clients,
+    resizes: () => resizes,
+    puts: () => puts,
     destroy() {
-      s3.destroy();
-      dynamodb.destroy();
+      clients.s3.destroy();
+      clients.dynamodb.destroy();
     },
   };
 }

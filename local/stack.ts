@@ -19,6 +19,7 @@ import {
   freePort,
   startEmulators,
 } from './emulators.js';
+import { parseHandlerConfig } from '../handler/src/config.js';
 import { type LambdaServer, startLambdaServer } from './lambda-server.js';
 import {
   assertPortFree,
@@ -38,7 +39,7 @@ import {
   IDEMPOTENCY_TABLE,
   previewFunctionDefinitions,
   provisionLocalAws,
-  readPreviewFunctionSettings,
+  previewFunctionSettings,
 } from './preview-function.js';
 
 /** Default nginx prefix of the demo (gitignored). */
@@ -176,20 +177,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const s3 = new S3Client(emulators.s3Config());
     cleanups.push(() => s3.destroy());
 
-    const settings = await readPreviewFunctionSettings();
+    const settings = previewFunctionSettings();
     const counted: CountedPreviewHandler = createCountedPreviewHandler({
-      emulators,
-      env: {
+      clients: emulators.clientOverrides(),
+      config: parseHandlerConfig({
         ...functionEnvironment({
           emulators,
           buckets: [bucket],
           table: IDEMPOTENCY_TABLE,
-          memoryMb: settings.memoryMb.value,
+          memoryMb: settings.memoryMb,
           presets,
         }),
         LOG_LEVEL: 'WARN',
         ...options.handlerEnv,
-      },
+      }),
     });
     cleanups.push(() => counted.destroy());
     const lambda = await startLambdaServer({

@@ -19,7 +19,7 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ResizeRequest } from '@preview-lambda/contract';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
@@ -51,8 +51,8 @@ export interface PreviewIdempotencyOptions {
   expiresAfterSeconds: number;
   /** Logger for fail-open warnings. */
   logger: Logger;
-  /** DynamoDB client; defaults to one with short timeouts so an outage fails open quickly. */
-  client?: DynamoDBClient;
+  /** DynamoDB client (`createClients` gives it the timeouts that make an outage fail open quickly). */
+  client: DynamoDBClient;
 }
 
 /** Runs a generation at most once per request across concurrent invocations. */
@@ -66,12 +66,7 @@ export class PreviewIdempotency {
     this.#logger = options.logger;
     this.#store = new DynamoDBPersistenceLayer({
       tableName: options.tableName,
-      awsSdkV3Client:
-        options.client ??
-        new DynamoDBClient({
-          maxAttempts: 2,
-          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-        }),
+      awsSdkV3Client: options.client,
     });
   }
 

@@ -9,7 +9,7 @@ import {
   type GetObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { PreviewAcl } from './config.js';
@@ -22,10 +22,8 @@ import {
 
 /** Options for {@link S3PreviewStorage}. */
 export interface S3PreviewStorageOptions {
-  /** Client to use; defaults to a new `S3Client` configured from the SDK's standard variables. */
-  client?: S3Client;
-  /** Path-style addressing (local emulators); ignored when `client` is given. Defaults to false. */
-  forcePathStyle?: boolean;
+  /** The client to use (`createClients` builds it). */
+  client: S3Client;
 }
 
 /** What {@link S3PreviewStorage.writePreview} stores. */
@@ -62,8 +60,8 @@ function s3ErrorName(error: unknown): string | undefined {
 export class S3PreviewStorage {
   readonly #client: S3Client;
 
-  public constructor(options: S3PreviewStorageOptions = {}) {
-    this.#client = options.client ?? new S3Client({ forcePathStyle: options.forcePathStyle ?? false });
+  public constructor(options: S3PreviewStorageOptions) {
+    this.#client = options.client;
   }
 
   /**

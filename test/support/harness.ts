@@ -22,7 +22,7 @@ import { TEST_PRESETS } from './requests.js';
 export { lambdaContext } from '../../local/context.js';
 
 import { type EmulatorBackend, type Emulators, freePort, startEmulators } from '../../local/emulators.js';
-import { createCountedPipeline } from '../../local/preview-function.js';
+import { type CountedPreviewHandler, createCountedPreviewHandler } from '../../local/preview-function.js';
 
 /** Bucket names every integration test uses. */
 export const BUCKETS = Object.freeze({
@@ -88,6 +88,7 @@ export async function startHarness(): Promise<Harness> {
   for (const bucket of Object.values(BUCKETS)) await emulators.createBucket(bucket);
   const s3 = new S3Client(emulators.s3Config());
   const dynamodb = new DynamoDBClient(emulators.dynamodbConfig());
+  const handlers: CountedPreviewHandler[] = [];
 
   return {
     emulators,
@@ -101,33 +102,25 @@ export async function startHarness(): Promise<Harness> {
         DESTINATION_BUCKETS: BUCKETS.destination,
         IDEMPOTENCY_TABLE_NAME: tableName,
         PRESETS: TEST_PRESETS,
+        S3_FORCE_PATH_STYLE: 'true',
         LOG_LEVEL: 'SILENT',
         ...options.env,
       });
       const logger = new Logger({ serviceName: 'preview-lambda-test', logLevel: config.logLevel });
-
-      const storageClient = new S3Client({
-        ...emulators.s3Config(),
-        ...(options.s3Down ? { endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 } : {}),
-      });
-      const dynamodbEndpoint = options.dynamodbDown
-        ? `http://127.0.0.1:${await freePort()}`
-        : emulators.dynamodbEndpoint;
-      const idempotencyClient = new DynamoDBClient({
-        ...emulators.dynamodbConfig(),
-        endpoint: dynamodbEndpoint,
-        maxAttempts: 1,
-      });
-
-      const pipeline = createCountedPipeline({
+      // The function's own composition root and client settings; only where the clients point differs.
+      const { s3: s3Overrides, dynamodb: dynamodbOverrides } = emulators.clientOverrides();
+      const nowhere = async () => `http://127.0.0.1:${await freePort()}`;
+      const counted = createCountedPreviewHandler({
         config,
         logger,
-        s3: storageClient,
-        dynamodb: idempotencyClient,
-        resize: options.resize,
-        tableName,
+        clients: {
+          s3: options.s3Down ? { ...s3Overrides, endpoint: await nowhere() } : s3Overrides,
+          dynamodb: options.dynamodbDown ? { ...dynamodbOverrides, endpoint: await nowhere() } : dynamodbOverrides,
+        },
+        ...(options.resize === undefined ? {} : { resize: options.resize }),
       });
-      return { ...pipeline, logger, tableName };
+      handlers.push(counted);
+      return { ...counted, logger, tableName };
     },
     async putSource(key, body, contentType = 'application/octet-stream') {
       await s3.send(
@@ -168,6 +161,7 @@ export async function startHarness(): Promise<Harness> {
       return output.Items ?? [];
     },
     async stop() {
+      for (const counted of handlers) counted.destroy();
       s3.destroy();
       dynamodb.destroy();
       await emulators.stop();

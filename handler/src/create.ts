@@ -1,0 +1,84 @@
+/**
+ * The function's one composition root: the configuration and two SDK clients in, the Lambda handler out.
+ * Production (`index.ts`), `npm start`, `npm run invoke`, the local Lambda endpoint and the tests all build
+ * the function here, so they differ only in the endpoints and credentials of the clients they pass.
+ *
+ * @module
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { HandlerConfig } from './config.js';
+import { createHandler, type PreviewHandler, type ResizeFunction } from './handler.js';
+import { PreviewIdempotency } from './idempotency.js';
+import { tuneSharp } from './image/index.js';
+import { S3PreviewStorage } from './storage.js';
+
+/** The SDK clients the function talks through. */
+export interface PreviewClients {
+  /** Reads originals, reads and writes previews. */
+  readonly s3: S3Client;
+  /** Reads and writes idempotency records. */
+  readonly dynamodb: DynamoDBClient;
+}
+
+/** Where the clients point, when not at AWS: only endpoints, credentials and region. */
+export interface ClientOverrides {
+  /** Merged into the S3 client's configuration (e.g. `endpoint`, `credentials`, `region`). */
+  readonly s3?: Pick<S3ClientConfig, 'endpoint' | 'credentials' | 'region'>;
+  /** Merged into the DynamoDB client's configuration. */
+  readonly dynamodb?: Pick<DynamoDBClientConfig, 'endpoint' | 'credentials' | 'region'>;
+}
+
+/**
+ * DynamoDB client settings: at most 2 attempts, 1 s to connect and 3 s per request, so that an outage
+ * makes the handler fail open (generate without deduplication) quickly instead of at the function timeout.
+ */
+const DYNAMODB_SETTINGS = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+} as const satisfies DynamoDBClientConfig;
+
+/**
+ * Builds the function's clients with production settings; `overrides` only point them elsewhere (the
+ * emulators). The AWS SDK reads `AWS_REGION`, credentials and `AWS_ENDPOINT_URL_*` itself when not given.
+ */
+export function createClients(config: HandlerConfig, overrides: ClientOverrides = {}): PreviewClients {
+  return {
+    s3: new S3Client({ forcePathStyle: config.s3ForcePathStyle, ...overrides.s3 }),
+    dynamodb: new DynamoDBClient({ ...DYNAMODB_SETTINGS, ...overrides.dynamodb }),
+  };
+}
+
+/** Options of {@link createPreviewHandler}. */
+export interface PreviewHandlerOptions {
+  /** The logger of the handler and of idempotency. Default: a Powertools `Logger` at `config.logLevel`. */
+  readonly logger?: Logger;
+  /** The resize step. Default: the sharp pipeline (`resizeImage`); tests wrap it to count calls. */
+  readonly resize?: ResizeFunction;
+}
+
+/**
+ * Builds the preview function: the S3 adapter and Powertools idempotency over `clients`, the sharp
+ * pipeline, and process-wide sharp tuning (`tuneSharp`, idempotent).
+ */
+export function createPreviewHandler(
+  config: HandlerConfig,
+  clients: PreviewClients,
+  options: PreviewHandlerOptions = {},
+): PreviewHandler {
+  tuneSharp();
+  const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
+  return createHandler({
+    config,
+    logger,
+    storage: new S3PreviewStorage({ client: clients.s3 }),
+    idempotency: new PreviewIdempotency({
+      tableName: config.idempotencyTableName,
+      expiresAfterSeconds: config.idempotencyTtlSeconds,
+      logger,
+      client: clients.dynamodb,
+    }),
+    ...(options.resize === undefined ? {} : { resize: options.resize }),
+  });
+}
