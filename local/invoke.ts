@@ -12,7 +12,7 @@ import {
   DEMO_BUCKET,
   functionEnvironment,
   IDEMPOTENCY_TABLE,
-  readPreviewFunctionSettings,
+  previewFunctionSettings,
 } from './preview-function.js';
 import { seedSamples } from './seed.js';
 
@@ -63,12 +63,12 @@ try {
 
   // The function's environment as the Lambda service would set it (buckets exported in the shell win),
   // then the real entry point.
-  const settings = await readPreviewFunctionSettings();
+  const settings = previewFunctionSettings();
   const environment = functionEnvironment({
     emulators,
     buckets: [sourceBucket],
     table: IDEMPOTENCY_TABLE,
-    memoryMb: settings.memoryMb.value,
+    memoryMb: settings.memoryMb,
   });
   Object.assign(process.env, {
     ...environment,

@@ -20,7 +20,7 @@ import {
   IDEMPOTENCY_TABLE as TABLE,
   previewFunctionDefinitions,
   provisionLocalAws,
-  readPreviewFunctionSettings,
+  previewFunctionSettings,
 } from './preview-function.js';
 import { SAMPLE_OBJECTS } from './seed.js';
 
@@ -48,9 +48,9 @@ const timeoutFlag = integerFlag(fail, 'timeout', parsed.timeout, 1, 900);
 const buckets = [...new Set(parsed.bucket ?? [DEFAULT_BUCKET])];
 const host = parsed.host;
 
-const settings = await readPreviewFunctionSettings();
-const timeoutSeconds = timeoutFlag ?? settings.timeoutSeconds.value;
-const timeoutOrigin = timeoutFlag === undefined ? settings.timeoutSeconds.description : '--timeout';
+const settings = previewFunctionSettings();
+const timeoutSeconds = timeoutFlag ?? settings.timeoutSeconds;
+const timeoutOrigin = timeoutFlag === undefined ? 'the Timeout default of template.yaml' : '--timeout';
 
 let emulators: Emulators | undefined;
 let server: LambdaServer | undefined;
@@ -65,7 +65,7 @@ async function start(): Promise<LambdaServer> {
   // handler variables (LOG_LEVEL, MAX_WIDTH, ...) pass through from the shell.
   Object.assign(
     process.env,
-    functionEnvironment({ emulators, buckets, table: TABLE, memoryMb: settings.memoryMb.value }),
+    functionEnvironment({ emulators, buckets, table: TABLE, memoryMb: settings.memoryMb }),
   );
   const { handler } = await import('../handler/src/index.js');
 
@@ -118,9 +118,9 @@ try {
 function banner(url: string, local: Emulators): string {
   const { accessKeyId, secretAccessKey } = EMULATOR_CREDENTIALS;
   return `Local Lambda endpoint (a development tool, not AWS Lambda) listening on ${url}
-  function     ${FUNCTION_NAME} (the real handler/src/index.ts, in-process; name, ARN or :qualifier all run $LATEST)
+  function     ${FUNCTION_NAME} (the real handler/src/index.ts, in-process; RequestResponse by name)
   timeout      ${timeoutSeconds} s (${timeoutOrigin})
-  memory       ${settings.memoryMb.value} MB (${settings.memoryMb.description}; reported only, not enforced)
+  memory       ${settings.memoryMb} MB (the MemorySize default of template.yaml; reported only, not enforced)
   concurrency  ${maxConcurrency === undefined ? 'unlimited' : `${maxConcurrency} (then 429 TooManyRequestsException)`}
   emulators    ${local.backend}: S3 ${local.s3Endpoint}, DynamoDB ${local.dynamodbEndpoint}
   buckets      ${buckets.join(', ')} (source and destination; seeded with ${SAMPLE_OBJECTS.length} samples under photo/samples/)

@@ -1,53 +1,22 @@
 /**
  * A local Lambda endpoint — a development tool, never deployed: serves the Lambda Invoke API
  * (`POST /2015-03-31/functions/{FunctionName}/invocations`) over `node:http` and runs in-process handlers
- * as Lambda would, so the AWS SDK, the AWS CLI and `@preview-lambda/invoker` can call them unchanged. The
+ * as Lambda would, so the AWS SDK, the AWS CLI and `@preview-lambda/invoker` call them unchanged. The
  * Docker-free twin of `sam local start-lambda` (same default address, `127.0.0.1:3001`).
  *
- * What it emulates: invocation types (`RequestResponse` 200, `Event` 202, `DryRun` 204), function errors
- * (`X-Amz-Function-Error: Unhandled` with `{errorType, errorMessage, trace}`), the timeout
- * (`Sandbox.Timedout`), the 6 MB request and response limits, throttling beyond a concurrency limit
- * (429), unknown functions (404), `X-Amz-Log-Result` for `LogType: Tail`, and a Lambda-like context.
- *
- * What it does not: a handler is not stopped at its timeout (it runs on in the background), there is no
- * sandbox isolation, cold start per concurrent instance, memory limit, version or alias (every qualifier
- * runs `$LATEST`), retry of failed `Event` invocations, async queue (an `Event` beyond the concurrency
- * limit is throttled like a synchronous one), IAM or request signing check.
+ * What it emulates, as the Lambda service answers: `RequestResponse` invocations by function name, function
+ * errors (`X-Amz-Function-Error: Unhandled`), the timeout (`Sandbox.Timedout`), the 6 MB request and
+ * response limits (413, `Function.ResponseSizeTooLarge`), unknown functions (404) and throttling beyond a
+ * concurrency limit (429). Anything else a caller asks for (`Event`, `DryRun`, `LogType: Tail`, a
+ * qualifier or an ARN) is refused with an error saying so, as `sam local start-lambda` refuses some of
+ * them. A handler is not stopped at its timeout, and nothing is isolated (one process, no cold starts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Context } from 'aws-lambda';
 import { describeError } from './cli.js';
 import { lambdaContext } from './context.js';
-import {
-  LambdaApiError,
-  MethodNotAllowedException,
-  RequestTooLargeException,
-  ResourceNotFoundException,
-  ServiceException,
-  TooManyRequestsException,
-  UnknownOperationException,
-} from './lambda/api-errors.js';
-import { ConcurrencyLimit } from './lambda/concurrency.js';
-import { functionArn, INVOKE_PATH } from './lambda/function-name.js';
-import { answerFor, type InvokeAnswer, type LambdaHandler, runHandler } from './lambda/invocation.js';
-import { type InvokeParameters, parseInvokeParameters } from './lambda/invoke-request.js';
-import {
-  DEFAULT_ACCOUNT_ID,
-  DEFAULT_REGION,
-  EXECUTED_VERSION,
-  INVOKE_PAYLOAD_LIMIT_BYTES,
-} from './lambda/limits.js';
-import {
-  endLines,
-  installLogCapture,
-  LogBuffer,
-  startLine,
-  timeoutLine,
-  withLogBuffer,
-} from './lambda/log-capture.js';
-import { parseEvent, readRequestBody } from './lambda/request-body.js';
+import { INVOKE_PAYLOAD_LIMIT_BYTES, invokeHandler, type LambdaHandler } from './lambda/invocation.js';
 
 export type { LambdaHandler } from './lambda/invocation.js';
 
@@ -57,44 +26,28 @@ export const DEFAULT_LAMBDA_PORT = 3001;
 /** Default host: loopback only. */
 export const DEFAULT_LAMBDA_HOST = '127.0.0.1';
 
-/** Default function timeout: 30 s (the template's default). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** Default memory size reported to the handler: 1536 MB (the template's default). */
-export const DEFAULT_MEMORY_MB = 1536;
-
 /** A function the endpoint serves. */
 export interface LambdaFunctionDefinition {
   /** The handler, called in-process as `handler(event, context)`. */
-  handler: LambdaHandler;
-  /** Timeout in milliseconds; defaults to {@link DEFAULT_TIMEOUT_MS}. */
-  timeoutMs?: number;
-  /** Memory size reported in the context and the log tail; defaults to {@link DEFAULT_MEMORY_MB}. */
-  memoryMb?: number;
+  readonly handler: LambdaHandler;
+  /** Timeout in ms (the template's `Timeout`). */
+  readonly timeoutMs: number;
+  /** Memory size in MB reported in the context (not enforced). */
+  readonly memoryMb: number;
 }
 
-/** Options for {@link startLambdaServer}. */
+/** Options of {@link startLambdaServer}. */
 export interface LambdaServerOptions {
   /** The functions served, by name (e.g. `PreviewFunction`, the template's logical ID). */
-  functions: Readonly<Record<string, LambdaFunctionDefinition>>;
-  /** Port; defaults to {@link DEFAULT_LAMBDA_PORT}. `0` picks a free one (see {@link LambdaServer.port}). */
-  port?: number;
-  /** Interface to listen on; defaults to {@link DEFAULT_LAMBDA_HOST}. */
-  host?: string;
-  /**
-   * Most `RequestResponse` and `Event` invocations running at once (per endpoint, over all functions);
-   * beyond it the endpoint answers 429 `TooManyRequestsException`. Defaults to no limit.
-   */
-  maxConcurrency?: number;
-  /** Region in ARNs (context, errors); defaults to `us-east-1`. */
-  region?: string;
-  /** Account ID in ARNs; defaults to `000000000000`. */
-  accountId?: string;
-  /**
-   * Receives one line per invocation (type, request id, duration, outcome) and the errors of `Event`
-   * invocations, which have no caller to report to. Defaults to writing to `process.stderr`.
-   */
-  log?: (line: string) => void;
+  readonly functions: Readonly<Record<string, LambdaFunctionDefinition>>;
+  /** Port; default {@link DEFAULT_LAMBDA_PORT}; `0` picks a free one (see {@link LambdaServer.port}). */
+  readonly port?: number;
+  /** Interface to listen on; default {@link DEFAULT_LAMBDA_HOST}. */
+  readonly host?: string;
+  /** Most invocations running at once; beyond it 429 `TooManyRequestsException`. Default: no limit. */
+  readonly maxConcurrency?: number;
+  /** Receives one line per invocation. Default: `process.stderr`. */
+  readonly log?: (line: string) => void;
 }
 
 /** A running endpoint. */
@@ -103,230 +56,146 @@ export interface LambdaServer {
   readonly url: string;
   /** The port it listens on (the actual one when `port: 0` was asked). */
   readonly port: number;
-  /** The interface it listens on. */
-  readonly host: string;
-  /** Handler runs started so far (`RequestResponse` and `Event`; not `DryRun` or rejected requests). */
+  /** Invocations started so far. */
   readonly invocations: number;
-  /** Invocations running now (counted against `maxConcurrency`). */
-  readonly inFlight: number;
-  /**
-   * Stops gracefully: stops accepting connections, answers requests that arrive meanwhile with 503, lets
-   * running invocations finish (each at most until its timeout) and closes every connection.
-   */
+  /** Stops accepting connections, lets running invocations finish (each at most until its timeout). */
   stop(): Promise<void>;
 }
 
-/** The options are not usable. */
-export class InvalidLambdaServerOptionsError extends Error {
-  public constructor(problems: readonly string[]) {
-    super(`Invalid local Lambda endpoint options: ${problems.join('; ')}`);
-    this.name = 'InvalidLambdaServerOptionsError';
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+/** An error of the Invoke API itself, answered with its status, `x-amzn-ErrorType` and a JSON body. */
+class InvokeApiError extends Error {
+  public constructor(
+    public readonly status: number,
+    public readonly errorType: string,
+    message: string,
+    public readonly fields: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
   }
 }
 
-interface ResolvedFunction {
-  readonly name: string;
-  readonly handler: LambdaHandler;
-  readonly timeoutMs: number;
-  readonly memoryMb: number;
-}
+const refuse = (what: string): InvokeApiError =>
+  new InvokeApiError(400, 'InvalidParameterValueException', `${what} is not emulated by the local Lambda endpoint`);
 
-function resolveFunctions(options: LambdaServerOptions): Map<string, ResolvedFunction> {
-  const problems: string[] = [];
-  const functions = new Map<string, ResolvedFunction>();
-  for (const [name, definition] of Object.entries(options.functions ?? {})) {
-    const timeoutMs = definition.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const memoryMb = definition.memoryMb ?? DEFAULT_MEMORY_MB;
-    if (typeof definition.handler !== 'function') problems.push(`functions.${name}.handler must be a function`);
-    if (!(timeoutMs > 0)) problems.push(`functions.${name}.timeoutMs must be positive`);
-    if (!(memoryMb > 0)) problems.push(`functions.${name}.memoryMb must be positive`);
-    functions.set(name, { name, handler: definition.handler, timeoutMs, memoryMb });
+/** Reads the request body, refusing more than the Invoke limit (413). */
+async function readPayload(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size <= INVOKE_PAYLOAD_LIMIT_BYTES) chunks.push(chunk as Buffer);
   }
-  if (functions.size === 0) problems.push('functions must name at least one function');
-  const { maxConcurrency } = options;
-  if (maxConcurrency !== undefined && !(Number.isSafeInteger(maxConcurrency) && maxConcurrency > 0)) {
-    problems.push('maxConcurrency must be a positive integer');
+  if (size > INVOKE_PAYLOAD_LIMIT_BYTES) {
+    const message = `Request must be smaller than ${INVOKE_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation`;
+    throw new InvokeApiError(413, 'RequestTooLargeException', message);
   }
-  if (problems.length > 0) throw new InvalidLambdaServerOptionsError(problems);
-  return functions;
-}
-
-function formatUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (error) {
+    const message = `Could not parse request body into json: ${describeError(error)}`;
+    throw new InvokeApiError(400, 'InvalidRequestContentException', message);
+  }
 }
 
 /** Starts the endpoint and resolves once it listens. */
 export async function startLambdaServer(options: LambdaServerOptions): Promise<LambdaServer> {
-  const functions = resolveFunctions(options);
-  const host = options.host ?? DEFAULT_LAMBDA_HOST;
-  const region = options.region ?? DEFAULT_REGION;
-  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const concurrency = new ConcurrencyLimit(options.maxConcurrency);
-  /** Requests being answered and `Event` invocations running: what a graceful stop waits for. */
-  const pending = new Set<Promise<unknown>>();
+  const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+  let running = 0;
   let invocations = 0;
   let stopping = false;
 
-  const track = (promise: Promise<unknown>): void => {
-    const settled = promise.then(
-      () => undefined,
-      (error: unknown) => log(`local Lambda endpoint: unexpected error: ${describeError(error)}`),
-    );
-    pending.add(settled);
-    void settled.finally(() => pending.delete(settled));
-  };
-
-  function send(response: ServerResponse, status: number, headers: Record<string, string>, body?: Buffer): void {
-    const all: Record<string, string> = { ...headers, 'Content-Length': String(body?.byteLength ?? 0) };
-    if (body !== undefined) all['Content-Type'] = 'application/json';
-    if (stopping) all.Connection = 'close';
-    response.writeHead(status, all);
-    response.end(body);
-  }
-
-  function sendApiError(response: ServerResponse, requestId: string, error: LambdaApiError): void {
-    const headers: Record<string, string> = {
-      'x-amzn-RequestId': requestId,
-      'x-amzn-ErrorType': error.errorType,
-      ...error.headers,
-    };
-    // A body refused mid-stream may be partly unread: do not reuse the connection.
-    if (error instanceof RequestTooLargeException) headers.Connection = 'close';
-    send(response, error.status, headers, Buffer.from(JSON.stringify(error.body())));
-  }
-
-  /** Runs one invocation: the handler under its deadline, with a context and, if asked, a log tail. */
-  async function invoke(
-    fn: ResolvedFunction,
-    event: unknown,
-    requestId: string,
-    parameters: InvokeParameters,
-    logs: LogBuffer | undefined,
-  ): Promise<InvokeAnswer> {
-    invocations += 1;
-    const context: Context = {
-      ...lambdaContext({
-        functionName: fn.name,
-        timeoutMs: fn.timeoutMs,
-        memoryLimitInMB: fn.memoryMb,
-        awsRequestId: requestId,
-      }),
-      invokedFunctionArn: functionArn(fn.name, { region, accountId, qualifier: parameters.qualifier }),
-      ...(parameters.clientContext === undefined ? {} : { clientContext: parameters.clientContext }),
-    };
-    const started = performance.now();
-    logs?.append(startLine(requestId, EXECUTED_VERSION));
-    const run = () => runHandler(fn.handler, event, context, fn.timeoutMs);
-    const outcome = await (logs === undefined ? run() : withLogBuffer(logs, run));
-    const durationMs = performance.now() - started;
-    if (outcome.kind === 'timed-out') logs?.append(timeoutLine(requestId, fn.timeoutMs));
-    logs?.append(endLines(requestId, durationMs, fn.memoryMb));
-    const answer = answerFor(outcome, {
-      requestId,
-      timeoutMs: fn.timeoutMs,
-      responseLimitBytes: INVOKE_PAYLOAD_LIMIT_BYTES,
-    });
-    const result =
-      answer.kind === 'success' ? 'ok' : `Unhandled ${answer.error.errorType}: ${answer.error.errorMessage}`;
-    log(`[${fn.name}] ${parameters.invocationType} ${requestId} ${Math.round(durationMs)} ms ${result}`);
-    return answer;
-  }
-
   async function route(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const encodedName = INVOKE_PATH.exec(url.pathname)?.[1];
-    if (encodedName === undefined) throw new UnknownOperationException(request.method ?? '', url.pathname);
-    if (request.method !== 'POST') throw new MethodNotAllowedException(request.method ?? '');
-    if (stopping) throw new ServiceException();
-
-    const parameters = parseInvokeParameters(request, url, encodedName);
-    const fn = functions.get(parameters.function.name);
+    const name = INVOKE_PATH.exec(url.pathname)?.[1];
+    if (name === undefined || request.method !== 'POST') {
+      throw new InvokeApiError(404, 'UnknownOperationException', `Unknown operation ${request.method} ${url.pathname}`);
+    }
+    if (url.search !== '') throw refuse('A qualifier');
+    const type = request.headers['x-amz-invocation-type'] ?? 'RequestResponse';
+    if (type !== 'RequestResponse') throw refuse(`Invocation type ${String(type)}`);
+    if ((request.headers['x-amz-log-type'] ?? 'None') !== 'None') throw refuse('LogType Tail');
+    const fn = options.functions[decodeURIComponent(name)];
     if (fn === undefined) {
-      throw new ResourceNotFoundException(functionArn(parameters.function.name, { region, accountId }));
+      throw new InvokeApiError(404, 'ResourceNotFoundException', `Function not found: ${decodeURIComponent(name)}`);
     }
-    const event = parseEvent(await readRequestBody(request, { limitBytes: INVOKE_PAYLOAD_LIMIT_BYTES }));
-    if (parameters.invocationType === 'DryRun') {
-      send(response, 204, { 'x-amzn-RequestId': requestId });
-      return;
+    const event = await readPayload(request);
+    if (running >= limit) {
+      throw new InvokeApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', {
+        Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
     }
-    if (!concurrency.tryAcquire()) throw new TooManyRequestsException();
-
-    if (parameters.invocationType === 'Event') {
-      send(response, 202, { 'x-amzn-RequestId': requestId });
-      track(invoke(fn, event, requestId, parameters, undefined).finally(() => concurrency.release()));
-      return;
-    }
-
-    const logs = parameters.logType === 'Tail' ? new LogBuffer() : undefined;
-    let answer: InvokeAnswer;
-    try {
-      answer = await invoke(fn, event, requestId, parameters, logs);
-    } finally {
-      concurrency.release();
-    }
-    const headers: Record<string, string> = {
+    running += 1;
+    invocations += 1;
+    const started = performance.now();
+    const context = lambdaContext({
+      functionName: decodeURIComponent(name),
+      timeoutMs: fn.timeoutMs,
+      memoryLimitInMB: fn.memoryMb,
+      awsRequestId: requestId,
+    });
+    const answer = await invokeHandler(fn.handler, event, context, fn.timeoutMs).finally(() => {
+      running -= 1;
+    });
+    const result = answer.kind === 'success' ? 'ok' : `Unhandled ${answer.error.errorType}: ${answer.error.errorMessage}`;
+    log(`[${context.functionName}] RequestResponse ${requestId} ${Math.round(performance.now() - started)} ms ${result}`);
+    response.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': answer.payload.byteLength,
       'x-amzn-RequestId': requestId,
-      'X-Amz-Executed-Version': EXECUTED_VERSION,
-    };
-    if (answer.kind === 'function-error') headers['X-Amz-Function-Error'] = 'Unhandled';
-    if (logs !== undefined) headers['X-Amz-Log-Result'] = logs.base64();
-    send(response, 200, headers, answer.payload);
+      'X-Amz-Executed-Version': '$LATEST',
+      ...(answer.kind === 'function-error' ? { 'X-Amz-Function-Error': 'Unhandled' } : {}),
+    });
+    response.end(answer.payload);
   }
 
   const server = createServer((request, response) => {
     const requestId = randomUUID();
-    track(
-      route(request, response, requestId).catch((error: unknown) => {
-        if (response.headersSent) {
-          response.destroy();
-          return;
-        }
-        if (!(error instanceof LambdaApiError)) {
-          log(`local Lambda endpoint: unexpected error: ${describeError(error)}`);
-        }
-        const answer =
-          error instanceof LambdaApiError
-            ? error
-            : new LambdaApiError(500, 'ServiceException', 'The local Lambda endpoint failed', { type: 'Service' });
-        sendApiError(response, requestId, answer);
-      }),
-    );
+    // Once stopping, a keep-alive connection closes as soon as its answer is out.
+    response.once('finish', () => stopping && setImmediate(() => server.closeIdleConnections()));
+    route(request, response, requestId).catch((error: unknown) => {
+      if (response.headersSent) return void response.destroy();
+      const apiError =
+        error instanceof InvokeApiError
+          ? error
+          : new InvokeApiError(500, 'ServiceException', `The local Lambda endpoint failed: ${describeError(error)}`);
+      const body = Buffer.from(JSON.stringify({ ...apiError.fields, Type: 'User', message: apiError.message }));
+      response.writeHead(apiError.status, {
+        'Content-Type': 'application/json',
+        'Content-Length': body.byteLength,
+        'x-amzn-RequestId': requestId,
+        'x-amzn-ErrorType': apiError.errorType,
+        // A refused body may be partly unread: do not reuse the connection.
+        Connection: 'close',
+      });
+      response.end(body);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_LAMBDA_PORT, host, () => {
+    server.listen(options.port ?? DEFAULT_LAMBDA_PORT, options.host ?? DEFAULT_LAMBDA_HOST, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const releaseLogCapture = installLogCapture();
-  const { port } = server.address() as AddressInfo;
+  const { address, port } = server.address() as AddressInfo;
   let stopped: Promise<void> | undefined;
-
   return {
-    url: formatUrl(host, port),
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     port,
-    host,
     get invocations() {
       return invocations;
     },
-    get inFlight() {
-      return concurrency.running;
-    },
     stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        while (pending.size > 0) await Promise.allSettled([...pending]);
+      stopping = true;
+      stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
         server.closeIdleConnections();
-        // Keep-alive connections that went idle after their last answer close now; force any straggler.
-        const force = setTimeout(() => server.closeAllConnections(), 1_000);
-        await closed;
-        clearTimeout(force);
-        releaseLogCapture();
-      })();
+      });
       return stopped;
     },
   };

@@ -1,12 +1,13 @@
 /**
  * `template.yaml` parsed with its CloudFormation short forms (`!Ref`, `!Sub`, `!GetAtt`, `!If`, …) turned
- * into their long forms (`{ Ref }`, `{ 'Fn::Sub' }`, …), for tests that check what the template grants.
+ * into their long forms (`{ Ref }`, `{ 'Fn::Sub' }`, …): the local tools take the function's settings from
+ * it, and tests check what it grants.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 
-const TEMPLATE = fileURLToPath(new URL('../../template.yaml', import.meta.url));
+const TEMPLATE = fileURLToPath(new URL('../template.yaml', import.meta.url));
 
 const INTRINSICS = ['Ref', 'Condition', 'Sub', 'GetAtt', 'If', 'Not', 'Equals', 'And', 'Or', 'Select', 'Split', 'Join',
   'FindInMap', 'Base64', 'Cidr', 'GetAZs', 'ImportValue', 'Transform'] as const;
@@ -48,4 +49,20 @@ export interface Template {
 /** Reads and parses `template.yaml`. */
 export function readTemplate(): Template {
   return parse(readFileSync(TEMPLATE, 'utf8'), { customTags: CFN_TAGS }) as Template;
+}
+
+/** The function settings the local tools run it with. */
+export interface FunctionSettings {
+  /** The `Timeout` parameter's default, in seconds. */
+  readonly timeoutSeconds: number;
+  /** The `MemorySize` parameter's default, in MB. */
+  readonly memoryMb: number;
+}
+
+/** The defaults of the template's `Timeout` and `MemorySize` parameters (the function uses `!Ref` to both). */
+export function functionSettings(template: Template = readTemplate()): FunctionSettings {
+  return {
+    timeoutSeconds: Number(template.Parameters.Timeout?.Default),
+    memoryMb: Number(template.Parameters.MemorySize?.Default),
+  };
 }

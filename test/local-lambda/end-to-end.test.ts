@@ -65,7 +65,7 @@ async function endpoint(options: EndpointOptions = {}): Promise<Endpoint> {
     return sut.handler(event, context);
   };
   const server = await startLambdaServer({
-    functions: { [FUNCTION_NAME]: { handler, timeoutMs: 30_000 } },
+    functions: { [FUNCTION_NAME]: { handler, timeoutMs: 30_000, memoryMb: 1536 } },
     port: 0,
     log: (line) => logs.push(line),
   });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHandlerConfig } from '../../handler/src/config.js';
 import { DEFAULT_PRESETS, DEMO_LAYOUT } from '../../local/preview-function.js';
 import { PROXY_DEFAULTS } from '../../proxy/src/config.js';
-import { readTemplate, type TemplateStatement } from '../support/template.js';
+import { readTemplate, type TemplateStatement } from '../../local/template.js';
 
 const template = readTemplate();
 const statements = (
