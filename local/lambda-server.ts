@@ -73,6 +73,7 @@ class InvokeApiError extends Error {
     public readonly fields: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
+    this.name = 'InvokeApiError';
   }
 }
 

@@ -17,9 +17,8 @@
  */
 export {
   ContractError,
-  type ContractErrorOptions,
-  InvalidRequestError,
-  InvalidResponseError,
+  ResizeRequestError,
+  ResizeResponseError,
 } from './errors.js';
 export { describeReceived, type FormatIssuesOptions, formatIssues } from './issues.js';
 export { BUCKET_NAME, MAX_KEY_BYTES } from './rules.js';

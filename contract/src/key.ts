@@ -1,4 +1,4 @@
-import { InvalidRequestError } from './errors.js';
+import { ResizeRequestError } from './errors.js';
 import { describeReceived } from './issues.js';
 import { EXPECTED, MAX_KEY_BYTES, SEGMENT_PATH, SINGLE_SEGMENT } from './rules.js';
 import type { ResizeRequest } from './schemas.js';
@@ -16,7 +16,7 @@ export type PreviewKeyInput = Pick<ResizeRequest, 'src_key' | 'rewrite_part' | '
  * `prew/small/photo/a.jpg`), it must match whole segments (`photography/a.jpg` does not start with
  * `photo/`), and a key that cannot be derived safely is rejected instead of being built from a temp path.
  *
- * @throws {InvalidRequestError} naming the field when `src_key` has an empty, `.` or `..` segment (which
+ * @throws {ResizeRequestError} naming the field when `src_key` has an empty, `.` or `..` segment (which
  * covers a trailing `/` and an empty remainder), does not start with `rewrite_part + "/"`, when
  * `root_folder` or `preset_name` is not a single segment, or when the preview key would exceed 1024
  * UTF-8 bytes.
@@ -24,7 +24,7 @@ export type PreviewKeyInput = Pick<ResizeRequest, 'src_key' | 'rewrite_part' | '
 export function previewKey(request: PreviewKeyInput): string {
   const result = derivePreviewKey(request);
   if (!result.ok) {
-    throw new InvalidRequestError(result.issues);
+    throw new ResizeRequestError(result.issues);
   }
   return result.key;
 }

@@ -1,4 +1,4 @@
-import { InvalidRequestError, InvalidResponseError } from './errors.js';
+import { ResizeRequestError, ResizeResponseError } from './errors.js';
 import { formatIssues } from './issues.js';
 import { derivePreviewKey } from './key.js';
 import { ResizeRequest, ResizeResponse } from './schemas.js';
@@ -26,7 +26,7 @@ export interface ParsedResizeRequest {
  * The key rules are checked whenever the four fields they use are individually valid, even if another
  * field (say `width`) is not, so one call reports every problem.
  *
- * @throws {InvalidRequestError} listing every problem, one line each, e.g.
+ * @throws {ResizeRequestError} listing every problem, one line each, e.g.
  * `Expected positive integer for width but received "1440" (string)`.
  */
 export function parseResizeRequestWithKey(input: unknown): ParsedResizeRequest {
@@ -38,7 +38,7 @@ export function parseResizeRequestWithKey(input: unknown): ParsedResizeRequest {
   if (derived !== undefined && !derived.ok) issues.push(...derived.issues);
 
   if (!request.success || derived === undefined || !derived.ok || issues.length > 0) {
-    throw new InvalidRequestError(issues);
+    throw new ResizeRequestError(issues);
   }
   return { request: request.data, key: derived.key };
 }
@@ -47,7 +47,7 @@ export function parseResizeRequestWithKey(input: unknown): ParsedResizeRequest {
  * Validates a decoded JSON payload against the request contract (see {@link parseResizeRequestWithKey})
  * and returns it with unknown fields stripped.
  *
- * @throws {InvalidRequestError} listing every problem, one line each.
+ * @throws {ResizeRequestError} listing every problem, one line each.
  */
 export function parseResizeRequest(input: unknown): ResizeRequest {
   return parseResizeRequestWithKey(input).request;
@@ -56,13 +56,13 @@ export function parseResizeRequest(input: unknown): ResizeRequest {
 /**
  * Validates a Lambda answer against the response contract and returns it with unknown fields stripped.
  *
- * @throws {InvalidResponseError} listing every problem, one line each, e.g.
+ * @throws {ResizeResponseError} listing every problem, one line each, e.g.
  * `Expected boolean for status but received "true" (string)`.
  */
 export function parseResizeResponse(input: unknown): ResizeResponse {
   const response = ResizeResponse.safeParse(input, { reportInput: true });
   if (!response.success) {
-    throw new InvalidResponseError(formatIssues(response.error.issues, { rootName: 'response' }));
+    throw new ResizeResponseError(formatIssues(response.error.issues, { rootName: 'response' }));
   }
   return response.data;
 }

@@ -17,7 +17,7 @@ import {
   parsePresetObject,
   type PreviewLayout,
 } from '@preview-lambda/contract';
-import { ConfigError } from './errors.js';
+import { HandlerConfigError } from './errors.js';
 import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './image/defaults.js';
 
 /** Canned ACL written with each preview; `none` for buckets with ACLs disabled. */
@@ -195,7 +195,7 @@ export interface ParseHandlerConfigOptions {
 /**
  * Parses an environment into a {@link HandlerConfig}.
  *
- * @throws {ConfigError} naming every bad variable at once.
+ * @throws {HandlerConfigError} naming every bad variable at once.
  */
 export function parseHandlerConfig(
   env: Readonly<Record<string, string | undefined>>,
@@ -233,7 +233,7 @@ export function parseHandlerConfig(
       issues.push(`${which}: Expected preset widths of at most MAX_WIDTH (${e.MAX_WIDTH}) but received ${names}`);
     }
   }
-  if (!result.success || issues.length > 0) throw new ConfigError(issues);
+  if (!result.success || issues.length > 0) throw new HandlerConfigError(issues);
   const e = result.data;
   return Object.freeze({
     sourceBuckets: e.SOURCE_BUCKETS,

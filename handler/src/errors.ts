@@ -1,11 +1,5 @@
 import type { LayoutRefusal, ResizeErrorCode } from '@preview-lambda/contract';
 
-/** Options shared by every {@link PreviewError}. */
-export interface PreviewErrorOptions {
-  /** The lower-level error that caused this one. */
-  cause?: unknown;
-}
-
 /**
  * Root of every error the handler raises on purpose.
  *
@@ -17,17 +11,18 @@ export class PreviewError extends Error {
   /** Stable machine-readable code, sent to callers as the response's `code` field. */
   public readonly code: ResizeErrorCode;
 
-  public constructor(code: ResizeErrorCode, message: string, options: PreviewErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+  public constructor(code: ResizeErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PreviewError';
     this.code = code;
   }
 }
 
-/** The payload does not satisfy the contract, or asks for more than the limits allow. */
-export class InvalidRequestError extends PreviewError {
-  public constructor(message: string, options?: PreviewErrorOptions) {
+/** The payload does not satisfy the contract. */
+export class InvalidPreviewRequestError extends PreviewError {
+  public constructor(message: string, options?: ErrorOptions) {
     super('INVALID_REQUEST', message, options);
+    this.name = 'InvalidPreviewRequestError';
   }
 }
 
@@ -35,6 +30,7 @@ export class InvalidRequestError extends PreviewError {
 export class WidthTooLargeError extends PreviewError {
   public constructor(width: number, maxWidth: number) {
     super('WIDTH_TOO_LARGE', `Expected width of at most ${maxWidth} but received ${width}`);
+    this.name = 'WidthTooLargeError';
   }
 }
 
@@ -42,6 +38,7 @@ export class WidthTooLargeError extends PreviewError {
 export class BucketNotAllowedError extends PreviewError {
   public constructor(role: 'source' | 'destination', bucket: string) {
     super('BUCKET_NOT_ALLOWED', `Bucket "${bucket}" is not an allowed ${role} bucket`);
+    this.name = 'BucketNotAllowedError';
   }
 }
 
@@ -53,27 +50,31 @@ export class BucketNotAllowedError extends PreviewError {
 export class LayoutRefusedError extends PreviewError {
   public constructor(refusal: LayoutRefusal) {
     super(refusal.code, refusal.message);
+    this.name = 'LayoutRefusedError';
   }
 }
 
 /** The source object does not exist. */
 export class SourceNotFoundError extends PreviewError {
-  public constructor(bucket: string, key: string, options?: PreviewErrorOptions) {
+  public constructor(bucket: string, key: string, options?: ErrorOptions) {
     super('SOURCE_NOT_FOUND', `File ${key} not exists in ${bucket}`, options);
+    this.name = 'SourceNotFoundError';
   }
 }
 
 /** S3 refused access to an object (a missing object reads as 403 without `s3:ListBucket`). */
 export class AccessDeniedError extends PreviewError {
-  public constructor(operation: string, bucket: string, key: string, options?: PreviewErrorOptions) {
+  public constructor(operation: string, bucket: string, key: string, options?: ErrorOptions) {
     super('ACCESS_DENIED', `Access denied to ${operation} s3://${bucket}/${key}`, options);
+    this.name = 'AccessDeniedError';
   }
 }
 
 /** The destination bucket rejected the preview (e.g. an ACL on a bucket with ACLs disabled). */
 export class DestinationRejectedError extends PreviewError {
-  public constructor(bucket: string, key: string, reason: string, options?: PreviewErrorOptions) {
+  public constructor(bucket: string, key: string, reason: string, options?: ErrorOptions) {
     super('DESTINATION_REJECTED', `s3://${bucket}/${key} rejected the preview: ${reason}`, options);
+    this.name = 'DestinationRejectedError';
   }
 }
 
@@ -81,6 +82,7 @@ export class DestinationRejectedError extends PreviewError {
 export class SourceTooLargeError extends PreviewError {
   public constructor(size: number, maxBytes: number) {
     super('SOURCE_TOO_LARGE', `Expected a source of at most ${maxBytes} bytes but it has ${size} bytes`);
+    this.name = 'SourceTooLargeError';
   }
 }
 
@@ -88,13 +90,15 @@ export class SourceTooLargeError extends PreviewError {
 export class NotAnImageError extends PreviewError {
   public constructor(detail: string) {
     super('NOT_AN_IMAGE', `Not an image: ${detail}`);
+    this.name = 'NotAnImageError';
   }
 }
 
 /** The bytes look like a supported image but cannot be decoded (truncated or corrupt). */
 export class CorruptImageError extends PreviewError {
-  public constructor(detail: string, options?: PreviewErrorOptions) {
+  public constructor(detail: string, options?: ErrorOptions) {
     super('CORRUPT_IMAGE', `Corrupt image: ${detail}`, options);
+    this.name = 'CorruptImageError';
   }
 }
 
@@ -105,17 +109,21 @@ export class TooManyPixelsError extends PreviewError {
       'TOO_MANY_PIXELS',
       `Expected at most ${maxPixels} input pixels but the image is ${width}x${height} (${width * height})`,
     );
+    this.name = 'TooManyPixelsError';
   }
 }
 
-/** The environment does not satisfy the configuration schema; names every bad variable. */
-export class ConfigError extends Error {
+/**
+ * The environment does not satisfy the configuration schema; names every bad variable. Thrown at cold
+ * start, so the init fails with this message.
+ */
+export class HandlerConfigError extends Error {
   /** One line per bad variable, e.g. `MAX_WIDTH: Expected positive integer but received "abc"`. */
   public readonly issues: readonly string[];
 
   public constructor(issues: readonly string[]) {
     super(`Invalid environment:\n  ${issues.join('\n  ')}`);
-    this.name = 'ConfigError';
-    this.issues = issues;
+    this.name = 'HandlerConfigError';
+    this.issues = Object.freeze([...issues]);
   }
 }

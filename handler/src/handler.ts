@@ -8,7 +8,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   checkRequestLayout,
-  InvalidRequestError as ContractInvalidRequestError,
+  ResizeRequestError as ContractRequestError,
   failureResponse,
   LAMBDA_SYNC_RESPONSE_LIMIT_BYTES,
   type ParsedResizeRequest,
@@ -22,7 +22,7 @@ import type { Context } from 'aws-lambda';
 import type { HandlerConfig } from './config.js';
 import {
   BucketNotAllowedError,
-  InvalidRequestError,
+  InvalidPreviewRequestError,
   LayoutRefusedError,
   PreviewError,
   WidthTooLargeError,
@@ -98,8 +98,8 @@ function validate(event: unknown, config: HandlerConfig): ParsedResizeRequest {
   try {
     parsed = parseResizeRequestWithKey(event);
   } catch (error) {
-    if (error instanceof ContractInvalidRequestError) {
-      throw new InvalidRequestError(`Invalid request: ${error.message}`, { cause: error });
+    if (error instanceof ContractRequestError) {
+      throw new InvalidPreviewRequestError(`Invalid request: ${error.message}`, { cause: error });
     }
     throw error;
   }

@@ -8,12 +8,6 @@ export type InvokerErrorCode =
   | 'INVOKE_FAILED'
   | 'CONFIGURATION';
 
-/** Options shared by every {@link InvokerError}. */
-export interface InvokerErrorOptions {
-  /** The lower-level error that caused this one. */
-  cause?: unknown;
-}
-
 /**
  * Root of every error the invoker raises.
  *
@@ -25,9 +19,9 @@ export class InvokerError extends Error {
   /** Stable machine-readable code, e.g. `DEADLINE_EXCEEDED`. */
   public readonly code: InvokerErrorCode;
 
-  public constructor(code: InvokerErrorCode, message: string, options: InvokerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+  public constructor(code: InvokerErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvokerError';
     this.code = code;
   }
 }
@@ -40,8 +34,9 @@ export class InvalidRequestError extends InvokerError {
   /** One line per problem, e.g. `Expected positive integer for width but received "1440" (string)`. */
   public readonly issues: readonly string[];
 
-  public constructor(issues: readonly string[], options?: InvokerErrorOptions) {
+  public constructor(issues: readonly string[], options?: ErrorOptions) {
     super('INVALID_REQUEST', `Invalid resize request: ${issues.join('; ')}`, options);
+    this.name = 'InvalidRequestError';
     this.issues = Object.freeze([...issues]);
   }
 }
@@ -54,8 +49,9 @@ export class InvalidResponseError extends InvokerError {
   /** One line per problem, e.g. `Expected boolean for status but received "yes" (string)`. */
   public readonly issues: readonly string[];
 
-  public constructor(issues: readonly string[], options?: InvokerErrorOptions) {
+  public constructor(issues: readonly string[], options?: ErrorOptions) {
     super('INVALID_RESPONSE', `Invalid response from the preview function: ${issues.join('; ')}`, options);
+    this.name = 'InvalidResponseError';
     this.issues = Object.freeze([...issues]);
   }
 }
@@ -94,12 +90,13 @@ export class FunctionError extends InvokerError {
   /** The decoded execution log tail, when `logTail` was requested. */
   public readonly logTail: string | undefined;
 
-  public constructor(details: FunctionErrorDetails, options?: InvokerErrorOptions) {
+  public constructor(details: FunctionErrorDetails, options?: ErrorOptions) {
     super(
       'FUNCTION_ERROR',
       `The preview function failed (${details.functionError}): ${details.errorType}: ${details.errorMessage}`,
       options,
     );
+    this.name = 'FunctionError';
     this.functionError = details.functionError;
     this.errorType = details.errorType;
     this.errorMessage = details.errorMessage;
@@ -135,13 +132,14 @@ export class DeadlineExceededError extends InvokerError {
   /** `true` when the last answer said another execution of the same request was still in progress. */
   public readonly inProgress: boolean;
 
-  public constructor(details: DeadlineExceededDetails, options?: InvokerErrorOptions) {
+  public constructor(details: DeadlineExceededDetails, options?: ErrorOptions) {
     super(
       'DEADLINE_EXCEEDED',
       `No preview within the ${details.timeoutMs} ms deadline after ${details.elapsedMs} ms and ` +
         `${details.attempts} invocation(s)${details.inProgress ? ', another execution still in progress' : ''}`,
       options,
     );
+    this.name = 'DeadlineExceededError';
     this.timeoutMs = details.timeoutMs;
     this.elapsedMs = details.elapsedMs;
     this.attempts = details.attempts;
@@ -154,8 +152,9 @@ export class DeadlineExceededError extends InvokerError {
  * invocation are not affected.
  */
 export class InvocationAbortedError extends InvokerError {
-  public constructor(options?: InvokerErrorOptions) {
+  public constructor(options?: ErrorOptions) {
     super('ABORTED', 'The preview invocation was aborted by the caller', options);
+    this.name = 'InvocationAbortedError';
   }
 }
 
@@ -189,9 +188,10 @@ export class InvokeFailedError extends InvokerError {
   /** `client` or `server`, as the SDK classified the error. */
   public readonly fault: 'client' | 'server' | undefined;
 
-  public constructor(details: InvokeFailedDetails, message: string, options?: InvokerErrorOptions) {
+  public constructor(details: InvokeFailedDetails, message: string, options?: ErrorOptions) {
     const status = details.httpStatusCode === undefined ? '' : ` (HTTP ${details.httpStatusCode})`;
     super('INVOKE_FAILED', `Invoking ${details.functionName} failed: ${details.errorName}${status}: ${message}`, options);
+    this.name = 'InvokeFailedError';
     this.functionName = details.functionName;
     this.errorName = details.errorName;
     this.httpStatusCode = details.httpStatusCode;
@@ -202,7 +202,8 @@ export class InvokeFailedError extends InvokerError {
 
 /** The options given to {@link PreviewInvoker} are invalid, or the invoker was used after `destroy()`. */
 export class ConfigurationError extends InvokerError {
-  public constructor(message: string, options?: InvokerErrorOptions) {
+  public constructor(message: string, options?: ErrorOptions) {
     super('CONFIGURATION', message, options);
+    this.name = 'ConfigurationError';
   }
 }

@@ -49,7 +49,6 @@ export {
   type InvokeFailedDetails,
   InvokerError,
   type InvokerErrorCode,
-  type InvokerErrorOptions,
 } from './errors.js';
 export { PreviewInvoker } from './preview-invoker.js';
 export type {

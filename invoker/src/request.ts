@@ -1,5 +1,5 @@
 import {
-  InvalidRequestError as ContractInvalidRequestError,
+  ResizeRequestError as ContractRequestError,
   parseResizeRequest,
   type ResizeRequest,
 } from '@preview-lambda/contract';
@@ -14,7 +14,7 @@ export function validateRequest(input: unknown): ResizeRequest {
   try {
     return parseResizeRequest(input);
   } catch (error) {
-    if (error instanceof ContractInvalidRequestError) {
+    if (error instanceof ContractRequestError) {
       throw new InvalidRequestError(error.issues, { cause: error });
     }
     const message = error instanceof Error ? error.message : String(error);

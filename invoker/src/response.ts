@@ -1,6 +1,6 @@
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import {
-  InvalidResponseError as ContractInvalidResponseError,
+  ResizeResponseError as ContractResponseError,
   describeReceived,
   parseResizeResponse,
   RESIZE_ERROR_CODE_DESCRIPTIONS,
@@ -104,7 +104,7 @@ function decodeResponse(payload: Uint8Array | undefined): ResizeResponse {
   try {
     return parseResizeResponse(json);
   } catch (error) {
-    if (error instanceof ContractInvalidResponseError) {
+    if (error instanceof ContractResponseError) {
       throw new InvalidResponseError(error.issues, { cause: error });
     }
     throw error;

@@ -3,11 +3,11 @@
  * the proxy reads `process.env` (the AWS SDK reads its own standard variables: `AWS_REGION`, credentials,
  * `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_LAMBDA`, `AWS_ENDPOINT_URL_S3`).
  *
- * A bad environment fails fast with a {@link ConfigError} naming every bad variable at once.
+ * A bad environment fails fast with a {@link ProxyConfigError} naming every bad variable at once.
  */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { ConfigError } from './errors.js';
+import { ProxyConfigError } from './errors.js';
 import {
   BUILT_IN_ERROR_IMAGE,
   BUILT_IN_NOT_FOUND_IMAGE,
@@ -271,7 +271,7 @@ function proxyEnvironmentSchema(readFile: (path: string) => Buffer) {
  * Parses an environment into a frozen {@link ProxyConfig}. Pure apart from `options.readFile`, which
  * reads `PRESETS_FILE`, `NOT_FOUND_IMAGE` and `ERROR_IMAGE`.
  *
- * @throws {ConfigError} naming every bad variable at once, e.g.
+ * @throws {ProxyConfigError} naming every bad variable at once, e.g.
  *   `PRESETS: Expected name=width pairs separated by commas, … but received "small=abc"`.
  */
 export function parseProxyConfig(env: ProxyEnvironment, options: ParseProxyConfigOptions = {}): ProxyConfig {
@@ -312,7 +312,7 @@ export function parseProxyConfig(env: ProxyEnvironment, options: ParseProxyConfi
   }
 
   if (!result.success || issues.length > 0) {
-    throw new ConfigError(issues);
+    throw new ProxyConfigError(issues);
   }
   const e = result.data;
   return Object.freeze({

@@ -6,12 +6,6 @@ export type ProxyErrorCode =
   | 'STORED_PREVIEW_MISSING'
   | 'STORAGE_FAILED';
 
-/** Options shared by every {@link ProxyError}. */
-export interface ProxyErrorOptions {
-  /** The lower-level error that caused this one. */
-  cause?: unknown;
-}
-
 /**
  * Root of every error the proxy raises on purpose. Check `code` (or `instanceof` a subclass) to tell them
  * apart; errors of the invoker (`InvokerError`) are not wrapped.
@@ -20,20 +14,21 @@ export class ProxyError extends Error {
   /** Stable machine-readable code, e.g. `REQUEST_TIMEOUT`. */
   public readonly code: ProxyErrorCode;
 
-  public constructor(code: ProxyErrorCode, message: string, options: ProxyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+  public constructor(code: ProxyErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ProxyError';
     this.code = code;
   }
 }
 
 /** The environment does not satisfy the configuration schema; names every bad variable. */
-export class ConfigError extends ProxyError {
+export class ProxyConfigError extends ProxyError {
   /** One line per problem, e.g. `PRESETS: Expected name=width pairs … but received "small=abc"`. */
   public readonly issues: readonly string[];
 
   public constructor(issues: readonly string[]) {
     super('CONFIGURATION', `Invalid proxy environment:\n  ${issues.join('\n  ')}`);
+    this.name = 'ProxyConfigError';
     this.issues = Object.freeze([...issues]);
   }
 }
@@ -45,6 +40,7 @@ export class RequestTimeoutError extends ProxyError {
 
   public constructor(timeoutMs: number) {
     super('REQUEST_TIMEOUT', `The request did not complete within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
     this.timeoutMs = timeoutMs;
   }
 }
@@ -53,6 +49,7 @@ export class RequestTimeoutError extends ProxyError {
 export class ClientClosedError extends ProxyError {
   public constructor() {
     super('CLIENT_CLOSED', 'The client closed the connection before the response was complete');
+    this.name = 'ClientClosedError';
   }
 }
 
@@ -66,8 +63,9 @@ export class StoredPreviewMissingError extends ProxyError {
   /** The key that was read. */
   public readonly key: string;
 
-  public constructor(bucket: string, key: string, options?: ProxyErrorOptions) {
+  public constructor(bucket: string, key: string, options?: ErrorOptions) {
     super('STORED_PREVIEW_MISSING', `The stored preview s3://${bucket}/${key} does not exist`, options);
+    this.name = 'StoredPreviewMissingError';
     this.bucket = bucket;
     this.key = key;
   }
@@ -87,7 +85,7 @@ export class StorageError extends ProxyError {
   public constructor(
     details: { bucket: string; key: string; errorName: string; httpStatusCode?: number | undefined },
     message: string,
-    options?: ProxyErrorOptions,
+    options?: ErrorOptions,
   ) {
     const status = details.httpStatusCode === undefined ? '' : ` (HTTP ${details.httpStatusCode})`;
     super(
@@ -95,6 +93,7 @@ export class StorageError extends ProxyError {
       `Reading s3://${details.bucket}/${details.key} failed: ${details.errorName}${status}: ${message}`,
       options,
     );
+    this.name = 'StorageError';
     this.bucket = details.bucket;
     this.key = details.key;
     this.errorName = details.errorName;

@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { formatPresetList } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { loadProxyConfig } from './config.js';
-import { ConfigError } from './errors.js';
+import { ProxyConfigError } from './errors.js';
 import { createProxyLogger } from './logger.js';
 import { S3PreviewReader } from './s3.js';
 import { createProxyServer } from './server.js';
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   try {
     config = loadProxyConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ProxyConfigError) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }

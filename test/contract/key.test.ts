@@ -1,6 +1,6 @@
 import {
   derivePreviewKey,
-  InvalidRequestError,
+  ResizeRequestError,
   type PreviewKeyInput,
   parseResizeRequest,
   previewKey,
@@ -16,19 +16,19 @@ const base: PreviewKeyInput = {
   preset_name: 'small',
 };
 
-/** Runs `action`, expecting an InvalidRequestError, and returns it. */
-function invalidRequest(action: () => unknown): InvalidRequestError {
+/** Runs `action`, expecting an ResizeRequestError, and returns it. */
+function invalidRequest(action: () => unknown): ResizeRequestError {
   try {
     action();
   } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    return error as InvalidRequestError;
+    expect(error).toBeInstanceOf(ResizeRequestError);
+    return error as ResizeRequestError;
   }
-  throw new Error('Expected an InvalidRequestError, but nothing was thrown');
+  throw new Error('Expected an ResizeRequestError, but nothing was thrown');
 }
 
 /** Every issue line names the field the way the formatter does: `… for <field> but received …`. */
-function expectOnlyField(error: InvalidRequestError, field: string): void {
+function expectOnlyField(error: ResizeRequestError, field: string): void {
   expect(error.code).toBe('INVALID_REQUEST');
   expect(error.issues.length).toBeGreaterThan(0);
   for (const issue of error.issues) {

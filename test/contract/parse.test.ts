@@ -1,6 +1,6 @@
 import {
-  InvalidRequestError,
-  InvalidResponseError,
+  ResizeRequestError,
+  ResizeResponseError,
   parseResizeRequest,
   parseResizeResponse,
 } from '@preview-lambda/contract';
@@ -21,20 +21,20 @@ function requestIssues(input: unknown): readonly string[] {
   try {
     parseResizeRequest(input);
   } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    return (error as InvalidRequestError).issues;
+    expect(error).toBeInstanceOf(ResizeRequestError);
+    return (error as ResizeRequestError).issues;
   }
-  throw new Error('Expected an InvalidRequestError, but nothing was thrown');
+  throw new Error('Expected an ResizeRequestError, but nothing was thrown');
 }
 
 function responseIssues(input: unknown): readonly string[] {
   try {
     parseResizeResponse(input);
   } catch (error) {
-    expect(error).toBeInstanceOf(InvalidResponseError);
-    return (error as InvalidResponseError).issues;
+    expect(error).toBeInstanceOf(ResizeResponseError);
+    return (error as ResizeResponseError).issues;
   }
-  throw new Error('Expected an InvalidResponseError, but nothing was thrown');
+  throw new Error('Expected an ResizeResponseError, but nothing was thrown');
 }
 
 describe('Function: parseResizeRequest', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHandlerConfig } from '../../handler/src/config.js';
-import { ConfigError } from '../../handler/src/errors.js';
+import { HandlerConfigError } from '../../handler/src/errors.js';
 
 const MINIMAL = {
   SOURCE_BUCKETS: 'originals',
@@ -13,10 +13,10 @@ function issuesOf(env: Record<string, string | undefined>, readFile?: (path: str
   try {
     parseHandlerConfig(env, readFile === undefined ? {} : { readFile });
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
+    expect(error).toBeInstanceOf(HandlerConfigError);
+    return (error as HandlerConfigError).issues;
   }
-  throw new Error('Expected a ConfigError, but nothing was thrown');
+  throw new Error('Expected a HandlerConfigError, but nothing was thrown');
 }
 
 describe('Function: parseHandlerConfig (layout)', () => {

@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadProxyConfig, parseProxyConfig, PROXY_DEFAULTS } from '../../proxy/src/config.js';
-import { ConfigError, ProxyError } from '../../proxy/src/errors.js';
+import { ProxyConfigError, ProxyError } from '../../proxy/src/errors.js';
 import { BUILT_IN_ERROR_IMAGE, BUILT_IN_NOT_FOUND_IMAGE, md5Etag } from '../../proxy/src/images.js';
 
 const MINIMAL = { SOURCE_BUCKET: 'originals-bucket', PRESETS: 'small=320' };
 
-/** Parses and returns the ConfigError's issues, failing when parsing succeeds. */
+/** Parses and returns the ProxyConfigError's issues, failing when parsing succeeds. */
 function issuesOf(env: Record<string, string | undefined>, readFile?: (path: string) => Buffer): readonly string[] {
   try {
     parseProxyConfig(env, readFile === undefined ? {} : { readFile });
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(ProxyConfigError);
     expect(error).toBeInstanceOf(ProxyError);
-    expect((error as ConfigError).code).toBe('CONFIGURATION');
-    return (error as ConfigError).issues;
+    expect((error as ProxyConfigError).code).toBe('CONFIGURATION');
+    return (error as ProxyConfigError).issues;
   }
   throw new Error('Expected parseProxyConfig to throw');
 }

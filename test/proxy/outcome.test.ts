@@ -10,7 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   ClientClosedError,
-  ConfigError,
+  ProxyConfigError,
   RequestTimeoutError,
   StorageError,
   StoredPreviewMissingError,
@@ -56,7 +56,7 @@ describe('Function: answerForError', () => {
     ['ClientClosedError', new ClientClosedError(), 499, 'aborted', 'CLIENT_CLOSED'],
     ['StoredPreviewMissingError', new StoredPreviewMissingError('b', 'k'), 502, 'error', 'STORED_PREVIEW_MISSING'],
     ['StorageError', new StorageError({ bucket: 'b', key: 'k', errorName: 'AccessDenied' }, 'no'), 502, 'error', 'STORAGE_FAILED'],
-    ['ConfigError', new ConfigError(['x']), 500, 'error', 'CONFIGURATION'],
+    ['ProxyConfigError', new ProxyConfigError(['x']), 500, 'error', 'CONFIGURATION'],
     ['anything else', new TypeError('bug'), 500, 'error', 'INTERNAL'],
     ['a non-error', 'boom', 500, 'error', 'INTERNAL'],
   ])('answers %s with %i', (_what, error, status, outcome, code) => {

@@ -110,10 +110,9 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
     // Prefer the ESM builds (`module`) of dual packages such as the AWS SDK: they tree-shake far better.
     mainFields: ['module', 'main'],
     external: [...EXTERNAL_PACKAGES],
+    // Every error class sets a literal `name`, so minified class names do not reach logs or Lambda's
+    // `errorType`.
     minify: true,
-    // Minification would rename classes; error names (`SourceNotFoundError`) must survive for logs and
-    // for Lambda's `errorType`.
-    keepNames: true,
     // `linked` = external .map file plus a `sourceMappingURL` comment, which NODE_OPTIONS=--enable-source-maps
     // follows. No sources inside the map: stack traces only need the mappings.
     sourcemap: 'linked',

@@ -10,7 +10,7 @@ export class CliError extends Error {
 
   public constructor(message: string, exitCode = 1) {
     super(message);
-    this.name = new.target.name;
+    this.name = 'CliError';
     this.exitCode = exitCode;
   }
 }
@@ -19,6 +19,7 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   public constructor(message: string) {
     super(message, 2);
+    this.name = 'UsageError';
   }
 }
 
