@@ -15,6 +15,7 @@
  *
  * @module
  */
+export { raceAbort } from './abort.js';
 export {
   ContractError,
   ResizeRequestError,

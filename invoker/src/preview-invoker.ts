@@ -1,7 +1,6 @@
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ResizeRequest } from '@preview-lambda/contract';
-import { raceAbort } from './abort.js';
+import { raceAbort, type ResizeRequest } from '@preview-lambda/contract';
 import { backoffDelay } from './backoff.js';
 import {
   ConfigurationError,

@@ -1,3 +1,4 @@
+import { raceAbort } from '@preview-lambda/contract';
 import { InvocationAbortedError } from './errors.js';
 
 interface Flight<V> {
@@ -54,24 +55,14 @@ export class SingleFlight<K, V> {
     return flight;
   }
 
-  #wait(key: K, flight: Flight<V>, signal: AbortSignal): Promise<V> {
-    return new Promise<V>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#leave(key, flight);
-        reject(new InvocationAbortedError({ cause: signal.reason }));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+  async #wait(key: K, flight: Flight<V>, signal: AbortSignal): Promise<V> {
+    try {
+      return await raceAbort(flight.promise, signal);
+    } catch (error) {
+      if (!signal.aborted || error !== signal.reason) throw error;
+      this.#leave(key, flight);
+      throw new InvocationAbortedError({ cause: signal.reason });
+    }
   }
 
   #leave(key: K, flight: Flight<V>): void {

@@ -15,6 +15,7 @@ import {
   placeholderFromBytes,
 } from './images.js';
 import {
+  BUCKET_NAME,
   isPreviewRoot,
   isSourcePrefix,
   LAYOUT_SEGMENT_CHARACTERS,
@@ -106,7 +107,6 @@ export interface ParseProxyConfigOptions {
 /** The environment, as given to {@link parseProxyConfig}. */
 export type ProxyEnvironment = Readonly<Record<string, string | undefined>>;
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_.:$-]{1,170}$/;
 const HEADER_VALUE = /^[\x20-\x7e]+$/;
 const MAX_TIMEOUT_MS = 2_147_483_647;

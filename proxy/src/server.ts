@@ -15,8 +15,8 @@ import {
 import { type AddressInfo, Socket } from 'node:net';
 import { type Duplex, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { raceAbort } from '@preview-lambda/contract';
 import type { PreviewInvokeOptions, PreviewResult, ResizeRequest } from '@preview-lambda/invoker';
-import { abortable } from './abort.js';
 import type { ProxyConfig } from './config.js';
 import { ClientClosedError, RequestTimeoutError } from './errors.js';
 import { md5Etag } from './images.js';
@@ -234,7 +234,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     });
 
     try {
-      const result = await abortable(invoker.invoke(route.request, { signal }), signal);
+      const result = await raceAbort(invoker.invoke(route.request, { signal }), signal);
       access.attempts = result.attempts;
       switch (result.kind) {
         case 'preview':
@@ -277,13 +277,13 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
       ...(info.etag === undefined ? {} : { ETag: info.etag }),
     });
     if (access.method === 'HEAD') {
-      const info = await abortable(storage.stat(bucket, key, { signal }), signal);
+      const info = await raceAbort(storage.stat(bucket, key, { signal }), signal);
       writeHead(res, 200, headers(info));
       res.end();
       return;
     }
     const release = (late: { body: { destroy(): void } }): void => late.body.destroy();
-    const object = await abortable(storage.open(bucket, key, { signal }), signal, release);
+    const object = await raceAbort(storage.open(bucket, key, { signal }), signal, release);
     writeHead(res, 200, headers(object));
     // A failure mid-stream lands in servePreview's catch, which cuts the connection (the status is out).
     await pipeline(object.body, countInto(access), res, { signal });
