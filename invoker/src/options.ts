@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import * as z from 'zod';
 import { DEFAULT_IN_PROGRESS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './constants.js';
 import { ConfigurationError } from './errors.js';
 import type { InProgressOptions, PreviewInvokerOptions } from './types.js';
@@ -18,70 +19,56 @@ export interface ResolvedOptions {
   readonly ownsClient: boolean;
 }
 
+const milliseconds = (min: number) => z.number().min(min).max(MAX_TIMEOUT_MS);
+
+/** The options as plain data; `client` and `clientConfig` are checked by {@link resolveOptions}. */
+const InvokerOptionsSchema = z.object({
+  functionName: z.string().min(1),
+  qualifier: z.string().min(1).optional(),
+  timeoutMs: milliseconds(1).default(DEFAULT_TIMEOUT_MS),
+  logTail: z.boolean().default(false),
+  inProgress: z
+    .object({
+      initialDelayMs: milliseconds(0).default(DEFAULT_IN_PROGRESS.initialDelayMs),
+      maxDelayMs: milliseconds(0).default(DEFAULT_IN_PROGRESS.maxDelayMs),
+      multiplier: z.number().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_IN_PROGRESS.multiplier),
+      jitter: z.number().min(0).max(1).default(DEFAULT_IN_PROGRESS.jitter),
+    })
+    .refine((policy) => policy.maxDelayMs >= policy.initialDelayMs, {
+      error: 'must be at least inProgress.initialDelayMs',
+      path: ['maxDelayMs'],
+    })
+    .default(() => ({ ...DEFAULT_IN_PROGRESS })),
+});
+
 /**
- * Checks the options, applies the defaults and builds the client when none was given.
+ * Checks the options (a zod schema), applies the defaults and builds the client when none was given.
  *
- * @throws {ConfigurationError} naming every invalid option at once.
+ * @throws {ConfigurationError} naming every invalid option at once, e.g. `functionName: Too small: …`.
  */
 export function resolveOptions(options: PreviewInvokerOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('PreviewInvoker needs an options object with at least functionName');
-  }
-  const problems: string[] = [];
-  const { functionName, qualifier, client, clientConfig } = options;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const logTail = options.logTail ?? false;
-  const inProgress: ResolvedInProgressOptions = Object.freeze({
-    initialDelayMs: options.inProgress?.initialDelayMs ?? DEFAULT_IN_PROGRESS.initialDelayMs,
-    maxDelayMs: options.inProgress?.maxDelayMs ?? DEFAULT_IN_PROGRESS.maxDelayMs,
-    multiplier: options.inProgress?.multiplier ?? DEFAULT_IN_PROGRESS.multiplier,
-    jitter: options.inProgress?.jitter ?? DEFAULT_IN_PROGRESS.jitter,
-  });
-
-  if (typeof functionName !== 'string' || functionName === '') {
-    problems.push('functionName must be a non-empty string');
-  }
-  if (qualifier !== undefined && (typeof qualifier !== 'string' || qualifier === '')) {
-    problems.push('qualifier must be a non-empty string when given');
-  }
-  if (!isNumberIn(timeoutMs, 1, MAX_TIMEOUT_MS)) {
-    problems.push(`timeoutMs must be a number from 1 to ${MAX_TIMEOUT_MS}`);
-  }
-  if (typeof logTail !== 'boolean') {
-    problems.push('logTail must be a boolean');
-  }
-  if (!isNumberIn(inProgress.initialDelayMs, 0, MAX_TIMEOUT_MS)) {
-    problems.push(`inProgress.initialDelayMs must be a number from 0 to ${MAX_TIMEOUT_MS}`);
-  }
-  if (!isNumberIn(inProgress.maxDelayMs, inProgress.initialDelayMs, MAX_TIMEOUT_MS)) {
-    problems.push('inProgress.maxDelayMs must be a number at least inProgress.initialDelayMs');
-  }
-  if (!isNumberIn(inProgress.multiplier, 1, Number.MAX_SAFE_INTEGER)) {
-    problems.push('inProgress.multiplier must be a number of at least 1');
-  }
-  if (!isNumberIn(inProgress.jitter, 0, 1)) {
-    problems.push('inProgress.jitter must be a number from 0 to 1');
-  }
+  const parsed = InvokerOptionsSchema.safeParse(options);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
+  const { client, clientConfig } = (options ?? {}) as PreviewInvokerOptions;
   if (client !== undefined && clientConfig !== undefined) {
-    problems.push('give either client or clientConfig, not both');
+    problems.push('client: give either client or clientConfig, not both');
   } else if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
-    problems.push('client must be a LambdaClient');
+    // Duck-typed: a LambdaClient from the other (ESM or CommonJS) build of the SDK is not `instanceof` ours.
+    problems.push('client: must be a LambdaClient');
   }
-  if (problems.length > 0) {
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigurationError(`Invalid PreviewInvoker options: ${problems.join('; ')}`);
   }
-
+  const { functionName, qualifier, timeoutMs, logTail, inProgress } = parsed.data;
   return {
     functionName,
     qualifier,
     timeoutMs,
-    inProgress,
     logTail,
+    inProgress: Object.freeze(inProgress),
     client: client ?? new LambdaClient(clientConfig ?? {}),
     ownsClient: client === undefined,
   };
-}
-
-function isNumberIn(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
 }
