@@ -9,14 +9,10 @@
  *   Needs `pip install "moto[server]"`; CI machines have it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -27,6 +23,7 @@ import {
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { makePutsAtomic } from './s3rver-atomic.js';
 
 /** Which implementation serves the local AWS APIs. */
 export type EmulatorBackend = 'node' | 'moto';
@@ -98,43 +95,6 @@ interface Running {
   s3Endpoint: string;
   dynamodbEndpoint: string;
   stop: () => Promise<void>;
-}
-
-/**
- * Makes s3rver's PutObject atomic, as S3's is. s3rver writes the object file in place (and, for a buffer,
- * answers before the write has finished), then its metadata: a GET at the same moment can get a 200
- * with an empty or partial body and the default `binary/octet-stream` type. nginx reading previews while
- * the function writes them sees exactly that. Here the body goes to a temporary file in `partialDir` (same
- * file system), the metadata is written, and the file is renamed into place: readers see no object or
- * the whole one.
- */
-function makePutsAtomic(s3: S3rver, partialDir: string): void {
-  const store = s3.store;
-  store.putObject = async (object) => {
-    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
-    await mkdir(dirname(objectPath), { recursive: true });
-    await mkdir(partialDir, { recursive: true });
-    const partial = join(partialDir, randomUUID());
-    const md5 = createHash('md5');
-    let size = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        md5.update(chunk);
-        size += chunk.byteLength;
-        callback(null, chunk);
-      },
-    });
-    try {
-      const body = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
-      await pipeline(body, measure, createWriteStream(partial));
-      const digest = md5.digest('hex');
-      await store.putMetadata(object.bucket, object.key, object.metadata, digest);
-      await rename(partial, objectPath);
-      return { size, md5: digest };
-    } finally {
-      await rm(partial, { force: true });
-    }
-  };
 }
 
 async function startNodeBackend(verbose: boolean): Promise<Running> {
