@@ -10,7 +10,7 @@
  * @module
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type HandlerConfig, HandlerEnvironment } from '../handler/src/config.js';
+import { HANDLER_VARIABLES, type HandlerConfig } from '../handler/src/config.js';
 import { type ClientOverrides, createClients, createPreviewHandler, type PreviewClients } from '../handler/src/create.js';
 import type { PreviewHandler, ResizeFunction } from '../handler/src/handler.js';
 import { resizeImage } from '../handler/src/image/index.js';
@@ -109,7 +109,7 @@ export function functionEnvironment(options: FunctionEnvironmentOptions): Record
  * The handler's variables the local stack sets itself: where it reads, writes and records, and the layout
  * it shares with the proxy.
  */
-const STACK_VARIABLES: ReadonlySet<string> = new Set<keyof typeof HandlerEnvironment.shape>([
+const STACK_VARIABLES: ReadonlySet<string> = new Set([
   'SOURCE_BUCKETS',
   'DESTINATION_BUCKETS',
   'IDEMPOTENCY_TABLE_NAME',
@@ -128,7 +128,7 @@ const STACK_VARIABLES: ReadonlySet<string> = new Set<keyof typeof HandlerEnviron
  */
 export function handlerVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const picked: Record<string, string> = {};
-  for (const name of Object.keys(HandlerEnvironment.shape)) {
+  for (const name of HANDLER_VARIABLES) {
     if (STACK_VARIABLES.has(name)) continue;
     const value = env[name];
     if (value !== undefined && value !== '') picked[name] = value;

@@ -17,6 +17,18 @@
  */
 export { raceAbort } from './abort.js';
 export {
+  type Environment,
+  type EnvironmentResult,
+  envBoolean,
+  envChoice,
+  envInteger,
+  envList,
+  environmentInput,
+  envUrl,
+  formatEnvironmentIssues,
+  parseEnvironment,
+} from './environment.js';
+export {
   ContractError,
   ResizeRequestError,
   ResizeResponseError,

@@ -56,7 +56,7 @@ describe('Function: parseHandlerConfig (layout)', () => {
 
   it('throws when both PRESETS and PRESETS_FILE are set', () => {
     expect(issuesOf({ ...MINIMAL, PRESETS_FILE: '/opt/presets.json' }, () => Buffer.from('{"a": 1}'))).toEqual([
-      'PRESETS_FILE: Expected either PRESETS or PRESETS_FILE but both are set',
+      'PRESETS: Expected either PRESETS or PRESETS_FILE but both are set',
     ]);
   });
 
@@ -66,10 +66,10 @@ describe('Function: parseHandlerConfig (layout)', () => {
       throw new Error('ENOENT: no such file');
     };
     expect(issuesOf({ ...env, PRESETS_FILE: '/nope.json' }, missing)).toEqual([
-      'PRESETS_FILE: Expected a readable JSON file like {"small": 320} but "/nope.json" is not: ENOENT: no such file',
+      'PRESETS_FILE: Expected a readable JSON file like {"small": 320} but it is not: ENOENT: no such file (received "/nope.json")',
     ]);
     expect(issuesOf({ ...env, PRESETS_FILE: '/p.json' }, () => Buffer.from('[320]'))[0]).toMatch(
-      /^PRESETS_FILE: Expected a JSON object of preset name to width.* in "\/p.json"$/,
+      /^PRESETS_FILE: Expected a JSON object of preset name to width.* but received \[320\]$/,
     );
   });
 
@@ -78,7 +78,7 @@ describe('Function: parseHandlerConfig (layout)', () => {
     ['originals inside the root', 'prew/originals', 'prew', 'the originals prefix "prew/originals" lies inside the preview root "prew"'],
   ])('throws naming PREVIEW_ROOT for %s', (_what, prefix, root, reason) => {
     expect(issuesOf({ ...MINIMAL, SOURCE_PREFIX: prefix, PREVIEW_ROOT: root })).toEqual([
-      `PREVIEW_ROOT: Expected a preview root apart from SOURCE_PREFIX (neither inside the other) but ${reason}`,
+      `PREVIEW_ROOT: Expected a preview root apart from SOURCE_PREFIX (neither inside the other) but ${reason} (received "${root}")`,
     ]);
   });
 
@@ -97,5 +97,74 @@ describe('Function: parseHandlerConfig (layout)', () => {
       MAX_WIDTH: 'wide',
     });
     expect(issues.map((issue) => issue.split(':')[0])).toEqual(['MAX_WIDTH', 'SOURCE_PREFIX', 'PREVIEW_ROOT', 'PRESETS']);
+  });
+});
+
+describe('Function: parseHandlerConfig (environment recipe)', () => {
+  it('applies every default when only the required variables are set', () => {
+    expect(parseHandlerConfig(MINIMAL)).toMatchObject({
+      sourceBuckets: ['originals'],
+      destinationBuckets: ['previews'],
+      idempotencyTableName: 'preview-idempotency',
+      idempotencyTtlSeconds: 86_400,
+      previewAcl: 'public-read',
+      cacheControl: 'public, max-age=31536000, immutable',
+      maxWidth: 4096,
+      maxSourceBytes: 52_428_800,
+      maxInputPixels: 100_000_000,
+      jpegQuality: 70,
+      allowEnlargement: false,
+      logLevel: 'INFO',
+      s3ForcePathStyle: false,
+      serviceName: 'preview-lambda',
+    });
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    const config = parseHandlerConfig({ ...MINIMAL, MAX_WIDTH: '', ALLOW_ENLARGEMENT: ' ', PRESETS_FILE: '', LOG_LEVEL: '' });
+    expect([config.maxWidth, config.allowEnlargement, config.logLevel]).toEqual([4096, false, 'INFO']);
+  });
+
+  it('reads flags, levels and lists with zod’s coercions', () => {
+    const config = parseHandlerConfig({
+      ...MINIMAL,
+      ALLOW_ENLARGEMENT: 'yes',
+      S3_FORCE_PATH_STYLE: 'ON',
+      LOG_LEVEL: 'debug',
+      PREVIEW_ACL: 'NONE',
+      SOURCE_BUCKETS: ' a-bucket , b.bucket ,',
+      JPEG_QUALITY: ' 85 ',
+    });
+    expect(config).toMatchObject({
+      allowEnlargement: true,
+      s3ForcePathStyle: true,
+      logLevel: 'DEBUG',
+      previewAcl: 'none',
+      sourceBuckets: ['a-bucket', 'b.bucket'],
+      jpegQuality: 85,
+    });
+  });
+
+  it('names each bad variable with what it expected and what it received', () => {
+    expect(
+      issuesOf({
+        ...MINIMAL,
+        SOURCE_BUCKETS: 'Bad_Bucket',
+        JPEG_QUALITY: '101',
+        ALLOW_ENLARGEMENT: 'maybe',
+        LOG_LEVEL: 'loud',
+        IDEMPOTENCY_TABLE_NAME: undefined,
+      }),
+    ).toEqual([
+      'SOURCE_BUCKETS: Expected comma-separated S3 bucket names (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) (received "Bad_Bucket")',
+      'IDEMPOTENCY_TABLE_NAME: Expected a DynamoDB table name (not set)',
+      'JPEG_QUALITY: Expected an integer from 1 to 100 (received "101")',
+      'ALLOW_ENLARGEMENT: Expected true or false (received "maybe")',
+      'LOG_LEVEL: Expected one of TRACE, DEBUG, INFO, WARN, ERROR, SILENT, CRITICAL (received "loud")',
+    ]);
+  });
+
+  it('throws a HandlerConfigError whose message lists every issue on its own line', () => {
+    expect(() => parseHandlerConfig({})).toThrow(/^Invalid environment:\n {2}SOURCE_BUCKETS: .*\n {2}DESTINATION_BUCKETS: /);
   });
 });
