@@ -128,8 +128,6 @@ function requestFields(event: unknown): Summary {
   return fields;
 }
 
-let coldStart = true;
-
 /** Creates the Lambda handler over the given dependencies. */
 export function createHandler(dependencies: HandlerDependencies): PreviewHandler {
   const { config, storage, idempotency, logger } = dependencies;
@@ -201,12 +199,9 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
 
   return async function handler(event: unknown, context: Context): Promise<ResizeResponse> {
     const started = performance.now();
-    const summary: Summary = {
-      request_id: context.awsRequestId,
-      cold_start: coldStart,
-      ...requestFields(event),
-    };
-    coldStart = false;
+    // Powertools adds cold_start, function_request_id and the function's name to every line.
+    logger.addContext(context);
+    const summary: Summary = requestFields(event);
     const log = (level: 'info' | 'warn' | 'error', extra: Record<string, unknown> = {}): void => {
       summary.duration_ms = Math.round(performance.now() - started);
       logger[level]('preview', { ...summary, ...extra });

@@ -34,6 +34,13 @@ export const PreviewRecord = z.object({
 /** What the idempotency table keeps for a completed preview. */
 export type PreviewRecord = z.infer<typeof PreviewRecord>;
 
+/** Key under which `responseHook` wraps a replayed record, so a replay cannot be mistaken for a run. */
+const REPLAYED = 'replayedRecord';
+
+function isReplay(answer: unknown): answer is { [REPLAYED]: unknown } {
+  return answer !== null && typeof answer === 'object' && REPLAYED in answer;
+}
+
 /** How a call was satisfied. */
 export type GuardedOutcome<T> =
   /** This invocation ran the generation; `value` is what it produced. */
@@ -81,10 +88,13 @@ export class PreviewIdempotency {
     toRecord: (value: T) => PreviewRecord,
   ): Promise<GuardedOutcome<T>> {
     // One config per invocation: registering the context mutates it, and calls may overlap in-process.
+    // Powertools calls `responseHook` only when it answers from a stored record: that marks a replay.
     const config = new IdempotencyConfig({
       expiresAfterSeconds: this.#expiresAfterSeconds,
       lambdaContext: context,
+      responseHook: (stored) => ({ [REPLAYED]: stored }),
     });
+    // The generated value (image bytes) cannot go through the store, which keeps only the small record.
     let produced: { value: T; record: PreviewRecord } | undefined;
     let failure: { error: unknown } | undefined;
     const guarded = makeIdempotent(
@@ -102,9 +112,9 @@ export class PreviewIdempotency {
     );
 
     try {
-      const stored = await guarded({ ...request });
-      if (produced !== undefined) return { kind: 'executed', ...produced };
-      return { kind: 'replayed', record: PreviewRecord.parse(stored) };
+      const answer: unknown = await guarded({ ...request });
+      if (isReplay(answer)) return { kind: 'replayed', record: PreviewRecord.parse(answer[REPLAYED]) };
+      return { kind: 'executed', ...produced! };
     } catch (error) {
       if (!(error instanceof IdempotencyPersistenceLayerError)) throw error;
       // The store failed. Whatever the generation did stands; only its bookkeeping is lost.
