@@ -3,13 +3,14 @@
  * local endpoint): request id, function name and a real deadline.
  */
 import { randomUUID } from 'node:crypto';
+import { FUNCTION_TIMEOUT_SECONDS } from '@preview-lambda/contract';
 import type { Context } from 'aws-lambda';
 
 /** Options for {@link lambdaContext}. */
 export interface LambdaContextOptions {
   /** Function name; defaults to `PreviewFunction`, the template's logical ID. */
   functionName?: string;
-  /** Milliseconds until the deadline; defaults to 30 000 (the template's default timeout). */
+  /** Milliseconds until the deadline; defaults to the template's timeout (`FUNCTION_TIMEOUT_SECONDS`). */
   timeoutMs?: number;
   /** Memory size reported to the handler; defaults to 1536. */
   memoryLimitInMB?: number;
@@ -20,7 +21,7 @@ export interface LambdaContextOptions {
 /** Creates a context whose `getRemainingTimeInMillis()` counts down to a deadline from now. */
 export function lambdaContext(options: LambdaContextOptions = {}): Context {
   const functionName = options.functionName ?? 'PreviewFunction';
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? FUNCTION_TIMEOUT_SECONDS * 1000);
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,

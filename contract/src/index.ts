@@ -17,6 +17,15 @@
  */
 export { raceAbort } from './abort.js';
 export {
+  DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  FUNCTION_RESERVE_MS,
+  FUNCTION_TIMEOUT_SECONDS,
+  invokeTimeoutFor,
+  nginxReadTimeoutFor,
+  requestTimeoutFor,
+} from './deadlines.js';
+export {
   type Environment,
   type EnvironmentResult,
   envBoolean,

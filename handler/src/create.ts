@@ -31,13 +31,24 @@ export interface ClientOverrides {
 }
 
 /**
- * DynamoDB client settings: at most 2 attempts, 1 s to connect and 3 s per request, so that an outage
- * makes the handler fail open (generate without deduplication) quickly instead of at the function timeout.
+ * DynamoDB client settings: 2 attempts of at most 300 ms to connect and 500 ms to answer, each a thrown
+ * `TimeoutError` (`throwOnRequestTimeout`: `@smithy/node-http-handler` 4.x only logs a warning without it),
+ * so a DynamoDB that hangs makes the handler fail open (generate without deduplication) after about a
+ * second, not at the function timeout. In-region DynamoDB answers in milliseconds.
  */
 const DYNAMODB_SETTINGS = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  requestHandler: { connectionTimeout: 300, requestTimeout: 500, throwOnRequestTimeout: true },
 } as const satisfies DynamoDBClientConfig;
+
+/**
+ * S3 client settings: the SDK's 3 attempts, each at most 1 s to connect, 3 s until the response headers
+ * (thrown, see above) and 3 s of silence while a body streams (`socketTimeout`). The handler also aborts
+ * every S3 call `FUNCTION_RESERVE_MS` before its own deadline, whatever the attempts left.
+ */
+const S3_SETTINGS = {
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true, socketTimeout: 3_000 },
+} as const satisfies S3ClientConfig;
 
 /**
  * Builds the function's clients with production settings; `overrides` only point them elsewhere (the
@@ -45,7 +56,7 @@ const DYNAMODB_SETTINGS = {
  */
 export function createClients(config: HandlerConfig, overrides: ClientOverrides = {}): PreviewClients {
   return {
-    s3: new S3Client({ forcePathStyle: config.s3ForcePathStyle, ...overrides.s3 }),
+    s3: new S3Client({ ...S3_SETTINGS, forcePathStyle: config.s3ForcePathStyle, ...overrides.s3 }),
     dynamodb: new DynamoDBClient({ ...DYNAMODB_SETTINGS, ...overrides.dynamodb }),
   };
 }

@@ -114,6 +114,18 @@ export class TooManyPixelsError extends PreviewError {
 }
 
 /**
+ * A dependency call (S3) was still running when the invocation reached its own deadline (the function
+ * timeout minus `FUNCTION_RESERVE_MS`). Transient, so it is thrown: the invocation fails well before the
+ * function times out, Powertools deletes the in-progress record, and the next request runs again.
+ */
+export class DependencyDeadlineError extends Error {
+  public constructor(call: string, options?: ErrorOptions) {
+    super(`${call} did not complete before the invocation's deadline`, options);
+    this.name = 'DependencyDeadlineError';
+  }
+}
+
+/**
  * The environment does not satisfy the configuration schema; names every bad variable. Thrown at cold
  * start, so the init fails with this message.
  */

@@ -9,6 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   checkRequestLayout,
   ResizeRequestError as ContractRequestError,
+  FUNCTION_RESERVE_MS,
   failureResponse,
   LAMBDA_SYNC_RESPONSE_LIMIT_BYTES,
   type ParsedResizeRequest,
@@ -133,8 +134,8 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
   const { config, storage, idempotency, logger } = dependencies;
   const resize = dependencies.resize ?? resizeImage;
 
-  async function generate(request: ResizeRequest, key: string): Promise<GeneratedPreview> {
-    const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes);
+  async function generate(request: ResizeRequest, key: string, deadline: AbortSignal): Promise<GeneratedPreview> {
+    const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes, deadline);
     const image = await resize(source, {
       width: request.width,
       withoutEnlargement: !config.allowEnlargement,
@@ -148,7 +149,7 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       contentType: image.contentType,
       cacheControl: config.cacheControl,
       acl: config.previewAcl,
-    });
+    }, deadline);
     return { key, etag, image };
   }
 
@@ -173,7 +174,10 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
   }
 
   async function answer(request: ResizeRequest, key: string, context: Context, summary: Summary): Promise<Answer> {
-    const outcome = await idempotency.run(request, context, () => generate(request, key), toRecord);
+    // Every S3 call stops FUNCTION_RESERVE_MS before the function's own deadline: a hung call fails this
+    // invocation (its in-progress record is deleted) instead of holding the key until the timeout.
+    const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - FUNCTION_RESERVE_MS));
+    const outcome = await idempotency.run(request, context, () => generate(request, key, deadline), toRecord);
     summary.outcome = outcome.kind;
     let preview: GeneratedPreview;
     if (outcome.kind !== 'replayed') {
@@ -183,14 +187,14 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       summary.bytes_out = record.size;
       // Too large to inline: no need to read it back.
       if (!fitsInResponse(record.key, record.contentType, record.size)) return keyOnly(record.key, record.contentType);
-      const stored = await storage.readPreview(request.dst_bucket, record.key);
+      const stored = await storage.readPreview(request.dst_bucket, record.key, deadline);
       if (stored !== undefined) {
         summary.bytes_out = stored.length;
         return respond(record.key, record.contentType, stored);
       }
       // The preview was deleted after it was recorded: make it again rather than answer without data.
       logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
-      preview = await generate(request, key);
+      preview = await generate(request, key, deadline);
       summary.outcome = 'regenerated';
     }
     Object.assign(summary, describeGenerated(preview));

@@ -1,9 +1,11 @@
 /**
  * S3 adapter: the only place that talks to S3 and the place where S3's errors become ours. Permanent
- * problems (missing object, access denied, rejected write, too large) become {@link PreviewError}s;
- * everything else (throttling, 5xx, network, timeouts) is rethrown unchanged as transient.
+ * problems (missing object, access denied, rejected write, too large) become {@link PreviewError}s; a call
+ * still running at the invocation's deadline (`signal`) becomes a {@link DependencyDeadlineError};
+ * everything else (throttling, 5xx, network, the client's own timeouts) is rethrown unchanged as transient.
  */
 import type { Readable } from 'node:stream';
+import { raceAbort } from '@preview-lambda/contract';
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
@@ -15,6 +17,7 @@ import {
 import type { PreviewAcl } from './config.js';
 import {
   AccessDeniedError,
+  DependencyDeadlineError,
   DestinationRejectedError,
   SourceNotFoundError,
   SourceTooLargeError,
@@ -78,21 +81,25 @@ export class S3PreviewStorage {
    * @throws {AccessDeniedError} S3 refused to read an object that exists (or that it will not list).
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
    */
-  public async readSource(bucket: string, key: string, maxBytes: number): Promise<Buffer> {
+  public async readSource(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
     try {
-      return await this.#read(bucket, key, maxBytes);
+      return await this.#read(bucket, key, maxBytes, signal);
     } catch (error) {
-      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key))) {
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) {
         throw new SourceNotFoundError(bucket, key, { cause: error });
       }
       throw error;
     }
   }
 
-  /** Reads a stored preview back, or `undefined` when it no longer exists. */
-  public async readPreview(bucket: string, key: string): Promise<Buffer | undefined> {
+  /**
+   * Reads a stored preview back, or `undefined` when it no longer exists.
+   *
+   * @throws {DependencyDeadlineError} `signal` aborted first.
+   */
+  public async readPreview(bucket: string, key: string, signal: AbortSignal): Promise<Buffer | undefined> {
     try {
-      return await this.#read(bucket, key, Number.POSITIVE_INFINITY);
+      return await this.#read(bucket, key, Number.POSITIVE_INFINITY, signal);
     } catch (error) {
       if (error instanceof SourceNotFoundError) return undefined;
       throw error;
@@ -104,11 +111,13 @@ export class S3PreviewStorage {
    *
    * @returns the ETag S3 assigned.
    * @throws {DestinationRejectedError} the bucket refused the write (missing bucket, denied, ACLs disabled).
+   * @throws {DependencyDeadlineError} `signal` aborted first (the write may or may not have happened).
    */
-  public async writePreview(preview: PreviewObject): Promise<string> {
+  public async writePreview(preview: PreviewObject, signal: AbortSignal): Promise<string> {
     try {
-      const output = await this.#client.send(
-        new PutObjectCommand({
+      const output = await this.#send(`PutObject s3://${preview.bucket}/${preview.key}`, signal, (abortSignal) =>
+        this.#client.send(
+          new PutObjectCommand({
           Bucket: preview.bucket,
           Key: preview.key,
           Body: preview.bytes,
@@ -116,7 +125,9 @@ export class S3PreviewStorage {
           ContentType: preview.contentType,
           CacheControl: preview.cacheControl,
           ...(preview.acl === 'none' ? {} : { ACL: preview.acl }),
-        }),
+          }),
+          { abortSignal },
+        ),
       );
       return output.ETag ?? '';
     } catch (error) {
@@ -132,10 +143,27 @@ export class S3PreviewStorage {
     }
   }
 
-  /** Whether listing `key` as a prefix shows `key` itself; a refused listing counts as shown. */
-  async #listed(bucket: string, key: string): Promise<boolean> {
+  /**
+   * Sends one command under the invocation's deadline: the SDK gets `signal` and the call is raced against
+   * it, so neither a hung socket nor anything before it outlives the deadline.
+   *
+   * @throws {DependencyDeadlineError} `signal` aborted first; `what` names the call.
+   */
+  async #send<Output>(what: string, signal: AbortSignal, call: (abortSignal: AbortSignal) => Promise<Output>): Promise<Output> {
     try {
-      const output = await this.#client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+      return await raceAbort(call(signal), signal);
+    } catch (error) {
+      if (signal.aborted) throw new DependencyDeadlineError(what, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Whether listing `key` as a prefix shows `key` itself; a refused listing counts as shown. */
+  async #listed(bucket: string, key: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      const output = await this.#send(`ListObjectsV2 s3://${bucket}/${key}`, signal, (abortSignal) =>
+        this.#client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), { abortSignal }),
+      );
       return (output.Contents ?? []).some((object) => object.Key === key);
     } catch (error) {
       const name = s3ErrorName(error);
@@ -150,11 +178,15 @@ export class S3PreviewStorage {
    * @throws {SourceNotFoundError} the object or bucket does not exist.
    * @throws {AccessDeniedError} S3 answered 403.
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
+   * @throws {DependencyDeadlineError} `signal` aborted before the whole body arrived.
    */
-  async #read(bucket: string, key: string, maxBytes: number): Promise<Buffer> {
+  async #read(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+    const what = `GetObject s3://${bucket}/${key}`;
     let output: GetObjectCommandOutput;
     try {
-      output = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      output = await this.#send(what, signal, (abortSignal) =>
+        this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }),
+      );
     } catch (error) {
       const name = s3ErrorName(error);
       if (name !== undefined && DENIED.has(name)) throw new AccessDeniedError('read', bucket, key, { cause: error });
@@ -166,7 +198,18 @@ export class S3PreviewStorage {
       body?.destroy();
       throw new SourceTooLargeError(output.ContentLength, maxBytes);
     }
-    return body === undefined ? Buffer.alloc(0) : readAtMost(body, maxBytes);
+    if (body === undefined) return Buffer.alloc(0);
+    // A body that stalls is cut by the client's socketTimeout; the deadline cuts one that trickles.
+    const cut = (): void => void body.destroy(new DependencyDeadlineError(what, { cause: signal.reason }));
+    signal.addEventListener('abort', cut, { once: true });
+    try {
+      return await readAtMost(body, maxBytes);
+    } catch (error) {
+      if (signal.aborted) throw new DependencyDeadlineError(what, { cause: error });
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', cut);
+    }
   }
 }
 

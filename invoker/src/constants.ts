@@ -1,7 +1,11 @@
-import type { ResizeErrorCode } from '@preview-lambda/contract';
+import { DEFAULT_INVOKE_TIMEOUT_MS, type ResizeErrorCode } from '@preview-lambda/contract';
 
-/** Default overall deadline of one {@link PreviewInvoker.invoke} call, in milliseconds. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Default overall deadline of one {@link PreviewInvoker.invoke} call, in milliseconds: 22,000, two function
+ * timeouts (10 s, the template's) and 2 s, so that a call that finds another execution in progress can
+ * wait for its record to expire and still run the function itself.
+ */
+export const DEFAULT_TIMEOUT_MS = DEFAULT_INVOKE_TIMEOUT_MS;
 
 /** Largest deadline accepted: the longest delay `setTimeout` supports (about 24.8 days). */
 export const MAX_TIMEOUT_MS = 2_147_483_647;

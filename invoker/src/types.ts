@@ -31,7 +31,7 @@ export interface PreviewInvokerBaseOptions {
   qualifier?: string;
   /**
    * Overall deadline of one call in milliseconds, covering every invocation, the SDK's retries and the
-   * waits on an in-progress duplicate. Default: `30000`.
+   * waits on an in-progress duplicate. Default: `22000` (two function timeouts of 10 s and 2 s).
    */
   timeoutMs?: number;
   /** Wait policy while another execution of the same request is in progress. */

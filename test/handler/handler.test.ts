@@ -359,12 +359,15 @@ describe('Function: handler (idempotency)', () => {
     const src = sourceKey('stuck.jpg');
     await harness.putSource(src, await makeJpeg({ width: 640, height: 480 }));
 
-    const hung = sut.handler(request(src), lambdaContext({ timeoutMs: 400 }));
+    // A 2 s function: its S3 calls must finish by 0.5 s (FUNCTION_RESERVE_MS before the deadline), which
+    // the read does; the resize then hangs past the deadline.
+    const started = Date.now();
+    const hung = sut.handler(request(src), lambdaContext({ timeoutMs: 2_000 }));
     await vi.waitFor(() => expect(calls).toBe(1));
     await expect(sut.handler(request(src), lambdaContext())).rejects.toMatchObject({
       name: 'IdempotencyAlreadyInProgressError',
     });
-    await new Promise((resolve) => setTimeout(resolve, 600)); // past the hung run's deadline
+    await new Promise((resolve) => setTimeout(resolve, 2_100 - (Date.now() - started))); // past its deadline
 
     const response = await sut.handler(request(src), lambdaContext());
 

@@ -4,8 +4,10 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { AccessDeniedError, SourceNotFoundError } from '../../handler/src/errors.js';
+import { AccessDeniedError, DependencyDeadlineError, SourceNotFoundError } from '../../handler/src/errors.js';
 import { S3PreviewStorage } from '../../handler/src/storage.js';
+
+const NO_DEADLINE = new AbortController().signal;
 
 function denied(): S3ServiceException {
   return new S3ServiceException({
@@ -40,7 +42,7 @@ describe('Class: S3PreviewStorage', () => {
     const { client, commands } = scriptedS3(() => ({ Contents: [{ Key: 'photo/a.jpg.bak' }] }));
     const storage = new S3PreviewStorage({ client });
 
-    await expect(storage.readSource('originals', 'photo/a.jpg', 1000)).rejects.toBeInstanceOf(SourceNotFoundError);
+    await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(SourceNotFoundError);
     expect(commands).toEqual(['GetObject', 'ListObjectsV2 photo/a.jpg 1']);
   });
 
@@ -48,7 +50,7 @@ describe('Class: S3PreviewStorage', () => {
     const { client } = scriptedS3(() => ({ Contents: [{ Key: 'photo/a.jpg' }] }));
     const storage = new S3PreviewStorage({ client });
 
-    await expect(storage.readSource('originals', 'photo/a.jpg', 1000)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
   it('reports ACCESS_DENIED when listing is denied as well', async () => {
@@ -57,6 +59,25 @@ describe('Class: S3PreviewStorage', () => {
     });
     const storage = new S3PreviewStorage({ client });
 
-    await expect(storage.readSource('originals', 'photo/a.jpg', 1000)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+
+  it('fails a call the client never answers at the invocation deadline, naming it', async () => {
+    const seen: (AbortSignal | undefined)[] = [];
+    const client = {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) => {
+        seen.push(options?.abortSignal);
+        return new Promise(() => undefined);
+      },
+    } as unknown as S3Client;
+    const storage = new S3PreviewStorage({ client });
+    const started = performance.now();
+
+    const error = await storage.readSource('originals', 'photo/a.jpg', 1000, AbortSignal.timeout(100)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DependencyDeadlineError);
+    expect((error as Error).message).toBe("GetObject s3://originals/photo/a.jpg did not complete before the invocation's deadline");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(seen[0]?.aborted).toBe(true);
   });
 });

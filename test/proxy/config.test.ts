@@ -41,8 +41,8 @@ describe('Function: parseProxyConfig', () => {
       sourceBucket: 'originals-bucket',
       destinationBucket: 'originals-bucket',
       layout: { sourcePrefix: 'photo', previewRoot: 'prew' },
-      invokeTimeoutMs: 25_000,
-      requestTimeoutMs: 30_000,
+      invokeTimeoutMs: 22_000,
+      requestTimeoutMs: 25_000,
       keepAliveTimeoutMs: 65_000,
       maxInFlight: 64,
       s3ForcePathStyle: false,
@@ -208,7 +208,7 @@ describe('Function: parseProxyConfig', () => {
 
   it('throws when INVOKE_TIMEOUT_MS is not below REQUEST_TIMEOUT_MS', () => {
     expect(issuesOf({ ...MINIMAL, REQUEST_TIMEOUT_MS: '20000' })).toEqual([
-      'INVOKE_TIMEOUT_MS: Expected less than REQUEST_TIMEOUT_MS (20000), so that a slow invocation is still answered 504, but received "25000"',
+      'INVOKE_TIMEOUT_MS: Expected less than REQUEST_TIMEOUT_MS (20000), so that a slow invocation is still answered 504, but received "22000"',
     ]);
     expect(issuesOf({ ...MINIMAL, INVOKE_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '500' })).toHaveLength(1);
   });

@@ -4,7 +4,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { checkRequestLayout, parsePresetList, parseResizeRequestWithKey } from '@preview-lambda/contract';
+import {
+  checkRequestLayout,
+  DEFAULT_INVOKE_TIMEOUT_MS,
+  FUNCTION_TIMEOUT_SECONDS,
+  parsePresetList,
+  parseResizeRequestWithKey,
+} from '@preview-lambda/contract';
 import { describe, expect, it } from 'vitest';
 import { parseHandlerConfig } from '../../handler/src/config.js';
 import { DEFAULT_PRESETS, DEMO_LAYOUT } from '../../local/preview-function.js';
@@ -145,5 +151,14 @@ describe('Presets and layout: one grammar, the same defaults everywhere', () => 
       const refusal = checkRequestLayout(request, config.layout);
       expect([name, refusal?.code]).toEqual([name, name === 'layout-refused.json' ? 'LAYOUT_NOT_ALLOWED' : undefined]);
     }
+  });
+});
+
+describe('Deadlines: the template’s function timeout is the one every default derives from', () => {
+  it('defaults Timeout to FUNCTION_TIMEOUT_SECONDS, and the invoke deadline outlasts two of them', () => {
+    expect(Number(template.Parameters.Timeout!.Default)).toBe(FUNCTION_TIMEOUT_SECONDS);
+    expect(DEFAULT_INVOKE_TIMEOUT_MS).toBeGreaterThan(2 * FUNCTION_TIMEOUT_SECONDS * 1000);
+    expect(PROXY_DEFAULTS.INVOKE_TIMEOUT_MS).toBe(DEFAULT_INVOKE_TIMEOUT_MS);
+    expect(PROXY_DEFAULTS.REQUEST_TIMEOUT_MS).toBeGreaterThan(PROXY_DEFAULTS.INVOKE_TIMEOUT_MS);
   });
 });
