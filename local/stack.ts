@@ -28,6 +28,7 @@ import {
   type RunningNginx,
   startNginx,
 } from './nginx.js';
+import { NginxModuleNotFoundError, nginxModulePaths } from './nginx-modules.js';
 import {
   type CountedPreviewHandler,
   createCountedPreviewHandler,
@@ -39,6 +40,28 @@ import {
   provisionLocalAws,
   readPreviewFunctionSettings,
 } from './preview-function.js';
+
+/**
+ * The nginx to run and the modules it must load, or why none runs: `auto` goes without nginx when it or
+ * a module the template needs is missing, `required` throws.
+ */
+function chooseNginx(
+  mode: NginxMode,
+  explicitPath: string | undefined,
+): { path: string; modules: string[] } | { skipped: string } {
+  if (mode === 'off') return { skipped: 'disabled' };
+  const path = explicitPath ?? findNginx();
+  if (path === undefined) {
+    if (mode === 'required') throw new NginxNotFoundError();
+    return { skipped: new NginxNotFoundError().message };
+  }
+  try {
+    return { path, modules: nginxModulePaths(path) };
+  } catch (error) {
+    if (mode === 'required' || !(error instanceof NginxModuleNotFoundError)) throw error;
+    return { skipped: error.message };
+  }
+}
 
 /** Default presets of the local stack. */
 export const DEFAULT_PRESETS = 'small=320,medium=720,large=1440';
@@ -138,6 +161,7 @@ export interface Stack {
  *
  * @throws {PortInUseError} a fixed port is taken.
  * @throws {NginxNotFoundError} `nginx: 'required'` and nginx is not installed.
+ * @throws {NginxModuleNotFoundError} `nginx: 'required'` and a module the template needs is missing.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const host = options.host ?? '127.0.0.1';
@@ -145,8 +169,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const bucket = options.bucket ?? DEMO_BUCKET;
   const ports = options.ports ?? {};
   const nginxMode = options.nginx ?? 'auto';
-  const nginxPath = nginxMode === 'off' ? undefined : (options.nginxPath ?? findNginx());
-  if (nginxMode === 'required' && nginxPath === undefined) throw new NginxNotFoundError();
+  const chosen = chooseNginx(nginxMode, options.nginxPath);
+  const nginxPath = 'path' in chosen ? chosen.path : undefined;
   const nginxPrefixDir = options.nginxPrefixDir ?? DEFAULT_NGINX_PREFIX;
   // A leftover nginx of an earlier run holds the port: say so rather than "port in use".
   if (nginxPath !== undefined) await checkStaleNginx(nginxPrefixDir);
@@ -251,12 +275,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let nginx: RunningNginx | undefined;
     let nginxSkipped: string | undefined;
-    if (nginxPath === undefined) {
-      nginxSkipped = nginxMode === 'off' ? 'disabled' : new NginxNotFoundError().message;
+    if (!('path' in chosen)) {
+      nginxSkipped = chosen.skipped;
     } else {
       const running = await startNginx({
         prefixDir: nginxPrefixDir,
-        nginxPath,
+        nginxPath: chosen.path,
+        main: { loadModules: chosen.modules },
         config: {
           listen: { host, port: ports.nginx || (await freePort()) },
           proxy: { host, port: address.port },
