@@ -12,6 +12,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
 import { nginxModulePaths } from './nginx-modules.js';
 
 /** The template every configuration is rendered from. */
@@ -24,6 +25,19 @@ export const NGINX_AWS_EXAMPLE_PATH = fileURLToPath(new URL('../proxy/nginx/prev
 
 /** Debian's (and Ubuntu's) CA bundle, used to verify S3's certificate over https. */
 export const DEFAULT_CA_CERTIFICATES = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * The stored `Content-Type`s nginx serves inline, as images: the contract's `PREVIEW_CONTENT_TYPES`,
+ * which are also the types the function reads (a preview has its original's type). Any other stored type
+ * is served as a download. A type the service learns to read (e.g. `image/avif`) is added there, and the
+ * rendered configuration follows.
+ */
+export const INLINE_IMAGE_TYPES: readonly string[] = PREVIEW_CONTENT_TYPES;
+
+/** `INLINE_IMAGE_TYPES` as the alternatives of a regular expression, e.g. `image/jpeg|image/png`. */
+function inlineImageTypesPattern(types: readonly string[]): string {
+  return types.map((type) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
 
 /** The placeholders of the template, each an upper-case name in dollar-braces. */
 export const NGINX_TEMPLATE_VARIABLES = [
@@ -45,6 +59,7 @@ export const NGINX_TEMPLATE_VARIABLES = [
   'PROXY_SERVER',
   'PROXY_READ_TIMEOUT',
   'PROXY_KEEPALIVE_TIMEOUT',
+  'INLINE_IMAGE_TYPES',
 ] as const;
 
 /** One placeholder name. */
@@ -221,6 +236,7 @@ export function nginxTemplateValues(options: NginxConfigOptions): NginxTemplateV
     PROXY_SERVER: hostPort(options.proxy),
     PROXY_READ_TIMEOUT: ms(readTimeout),
     PROXY_KEEPALIVE_TIMEOUT: ms(upstreamKeepalive),
+    INLINE_IMAGE_TYPES: inlineImageTypesPattern(INLINE_IMAGE_TYPES),
   });
 }
 

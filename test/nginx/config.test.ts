@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
 import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '../../local/nginx-config.js';
 import {
   HEADERS_MORE_MODULE,
@@ -17,6 +18,7 @@ import {
 import {
   DEFAULT_CA_CERTIFICATES,
   findNginx,
+  INLINE_IMAGE_TYPES,
   NGINX_AWS_EXAMPLE_PATH,
   NGINX_TEMPLATE_PATH,
   NGINX_TEMPLATE_VARIABLES,
@@ -185,6 +187,14 @@ describe('Function: renderNginxConfig', () => {
       /unknown template placeholders: DOCUMENT_ROOT/,
     );
     expect(renderNginxConfig(LOCAL, 'set $x "${uri}"; listen ${NGINX_LISTEN};')).toBe('set $x "${uri}"; listen 127.0.0.1:8080;');
+  });
+
+  it("serves inline exactly the contract's preview types (one list: PREVIEW_CONTENT_TYPES)", () => {
+    expect(INLINE_IMAGE_TYPES).toEqual(PREVIEW_CONTENT_TYPES);
+    expect(nginxTemplateValues(LOCAL).INLINE_IMAGE_TYPES).toBe('image/jpeg|image/png|image/webp|image/gif');
+    expect(lines(renderNginxConfig(LOCAL), /image;$/)).toEqual([
+      '"~*^(?:image/jpeg|image/png|image/webp|image/gif)[ \\t]*(?:;|$)" image;',
+    ]);
   });
 
   it('matches the committed AWS example (npm run nginx:config -- --write-example)', () => {
