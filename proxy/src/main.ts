@@ -54,6 +54,7 @@ async function main(): Promise<number> {
       presets: Object.fromEntries(config.presets),
       endpoints: config.endpoints,
       maxInFlight: config.maxInFlight,
+      maxCoalesced: config.maxCoalesced,
       invokeTimeoutMs: config.invokeTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
     },
