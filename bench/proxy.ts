@@ -228,38 +228,27 @@ async function main(): Promise<number> {
       connections: concurrencyExisting,
       durationMs: 1_000,
     });
-    const results: ScenarioResult[] = [];
-    results.push(
-      await scenario(
-        stack,
+    const scenarios: [name: string, description: string, plan: LoadPlan, keys: KeyCount][] = [
+      [
         'existing',
         'previews already in S3 (nginx → S3)',
         { kind: 'stream', baseUrl: base, paths: existing, cycle: true, connections: concurrencyExisting, durationMs },
         () => existing.length,
-      ),
-    );
-    results.push(
-      await scenario(
-        stack,
+      ],
+      [
         'distinct-missing',
         'a different missing preview per request (S3 404 → proxy → Lambda)',
         { kind: 'stream', baseUrl: base, paths: distinctKeys, cycle: false, connections: concurrencyMissing, durationMs },
         // Requests cut in flight by the duration limit were sent: their previews are generated all the same.
         (run) => run.sent,
-      ),
-    );
-    results.push(
-      await scenario(
-        stack,
+      ],
+      [
         'one-missing',
         `rounds of ${burst} simultaneous requests for one missing preview`,
         { kind: 'rounds', baseUrl: base, paths: roundKeys, burst, durationMs },
         (run) => run.rounds ?? 0,
-      ),
-    );
-    results.push(
-      await scenario(
-        stack,
+      ],
+      [
         'burst',
         `${BURST.requests} requests, ${BURST.connections} at a time, for ${BURST.keys} missing previews`,
         {
@@ -273,8 +262,12 @@ async function main(): Promise<number> {
           durationMs: Math.max(durationMs, 120_000),
         },
         () => BURST.keys,
-      ),
-    );
+      ],
+    ];
+    const results: ScenarioResult[] = [];
+    for (const [name, description, plan, keys] of scenarios) {
+      results.push(await scenario(stack, name, description, plan, keys));
+    }
 
     console.log();
     console.log(table(results));

@@ -7,28 +7,13 @@
 import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INLINE_IMAGE_TYPES, type RunningNginx } from '../../local/nginx.js';
-import { s3Error, Scripted, type ScriptedNginx, startScriptedNginx } from './scripted.js';
+import { s3Error, Scripted, type ScriptedNginx, startScriptedNginx, STORAGE_HEADERS } from './scripted.js';
 import { accessEntry, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('nginx in front of S3');
 
 const BODY = Buffer.from('twenty-six bytes of object');
 const HTML = Buffer.from('<html><script>alert(document.cookie)</script></html>');
-/** Headers real S3 sends with an object, user metadata in mixed case included. */
-const STORAGE_HEADERS = {
-  'x-amz-id-2': 'host-id',
-  'x-amz-request-id': 'REQUESTID',
-  'x-amz-version-id': 'v1',
-  'x-amz-server-side-encryption': 'AES256',
-  'X-Amz-Meta-Owner-Email': 'owner@example.com',
-  'x-amz-meta-original-filename': 'IMG_0001.HEIC',
-  'x-amz-meta-x': 'y',
-  'x-amz-website-redirect-location': '/elsewhere',
-  'x-amz-object-lock-mode': 'GOVERNANCE',
-  'x-amz-some-future-header': 'z',
-  'set-cookie': 'AWSALB=1; Path=/',
-};
-
 /** Stored objects by key (after the bucket), with their stored Content-Type. */
 const OBJECTS: Record<string, { type: string | undefined; body: Buffer; disposition?: string }> = {
   'prew/small/hit.jpg': { type: 'image/jpeg', body: BODY },

@@ -56,6 +56,28 @@ export class Scripted {
   }
 }
 
+/**
+ * Headers real S3 sends with an object that must not reach clients: request ids, version, encryption,
+ * checksums, object lock, user metadata (x-amz-meta-*, any name, in mixed case), a name S3 may add one day,
+ * and a cookie.
+ */
+export const STORAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-amz-id-2': 'host-id',
+  'x-amz-request-id': 'REQUESTID',
+  'x-amz-version-id': 'v1',
+  'x-amz-server-side-encryption': 'AES256',
+  'x-amz-storage-class': 'STANDARD',
+  'x-amz-checksum-crc32': 'AAAAAA==',
+  'x-amz-meta-s3cmd-attrs': 'uid:0/gid:0/mode:33188',
+  'X-Amz-Meta-Owner-Email': 'owner@example.com',
+  'x-amz-meta-original-filename': 'IMG_0001.HEIC',
+  'x-amz-meta-x': 'y',
+  'x-amz-website-redirect-location': '/elsewhere',
+  'x-amz-object-lock-mode': 'GOVERNANCE',
+  'x-amz-some-future-header': 'z',
+  'set-cookie': 'AWSALB=1; Path=/',
+});
+
 /** Answers like S3 answers an error: its status, an XML body and its own `x-amz-*` headers. */
 export function s3Error(res: ServerResponse, status: number, code: string, headers: Record<string, string> = {}): undefined {
   res.writeHead(status, {
