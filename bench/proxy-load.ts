@@ -92,9 +92,15 @@ class Tally {
     }).finally(() => clearTimeout(timer));
   }
 
-  /** An `onResponse` that checks `200 image/jpeg` with a body and passes the ETag on. */
-  public checker(path: () => string, onEtag?: (etag: string | undefined) => void): autocannon.Request['onResponse'] {
-    return (status, _body, _context, headers) => {
+  /**
+   * An `onResponse` that checks `200 image/jpeg` with a body and passes the ETag on. `path` gets the
+   * connection's context: autocannon calls `onResponse` before it sets up that connection's next request.
+   */
+  public checker(
+    path: (context: Record<string, unknown>) => string,
+    onEtag?: (etag: string | undefined) => void,
+  ): autocannon.Request['onResponse'] {
+    return (status, _body, context, headers) => {
       const header = (name: string): string | undefined => {
         const entry = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name);
         return entry === undefined ? undefined : String(entry[1]);
@@ -102,7 +108,7 @@ class Tally {
       const type = header('content-type');
       const length = Number(header('content-length') ?? '0');
       if (status !== 200 || type !== 'image/jpeg' || length === 0) {
-        this.error(`${path()}: ${status} ${type} ${length} bytes`);
+        this.error(`${path(context as Record<string, unknown>)}: ${status} ${type} ${length} bytes`);
       }
       onEtag?.(header('etag'));
     };
@@ -117,7 +123,6 @@ export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
   let sent = 0;
   if (plan.kind === 'stream') {
     let next = 0;
-    let last = '';
     const amount = plan.amount ?? (plan.cycle ? undefined : plan.paths.length);
     await tally.run(
       {
@@ -126,13 +131,14 @@ export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
         ...(amount === undefined ? { duration: plan.durationMs / 1000 } : { amount }),
         requests: [
           {
-            setupRequest: (request) => {
-              last = plan.paths[next % plan.paths.length]!;
+            setupRequest: (request, context) => {
+              const path = plan.paths[next % plan.paths.length]!;
               next += 1;
               sent += 1;
-              return { ...request, path: last };
+              (context as Record<string, unknown>).path = path;
+              return { ...request, path };
             },
-            onResponse: tally.checker(() => last),
+            onResponse: tally.checker((context) => String(context.path)),
           },
         ],
       },
