@@ -2,26 +2,29 @@
  * Load benchmark of nginx + the preview proxy on loopback (`npm run bench:proxy`).
  *
  * Starts the local stack (`local/stack.ts`: S3 and DynamoDB emulators, the local Lambda endpoint with
- * the real handler pipeline, the proxy, nginx in front) and drives it over HTTP from a separate process
- * (so the load generator does not share the stack's event loop), in three scenarios of at most
- * `--duration` seconds each (default 10):
+ * the real handler pipeline, the proxy, nginx in front) and drives it over HTTP with autocannon from a
+ * separate process (`bench/proxy-load.ts`, so the load generator does not share the stack's event loop),
+ * in four scenarios (a and c of at most `--duration` seconds each, default 10; b and d run to their end):
  *
  * a. `existing`: every request is for a preview already in S3 (nginx → S3, the proxy is not involved);
- * b. `distinct-missing`: every request is for a different missing preview (nginx → S3 404 → proxy →
- *    Lambda → resize), over small originals (640×480 JPEG → 320) so that the resize cost stays bounded;
+ * b. `distinct-missing`: `--distinct-requests` requests (default 600), each for a different missing preview
+ *    (nginx → S3 404 → proxy → Lambda → resize), over small originals (640×480 JPEG → 320) so that the
+ *    resize cost stays bounded; a fixed amount of work rather than a duration, so that no request is cut in
+ *    flight (the proxy abandons an invocation its only caller left, so a cut request may or may not resize);
  * c. `one-missing`: rounds of `--burst` simultaneous requests for one missing preview each (a fresh key
- *    per round): the proxy's single flight and the function's idempotency must resize once per round.
+ *    per round): the proxy's single flight and the function's idempotency must resize once per round;
+ * d. `burst`: 1000 requests, 100 at a time, over 50 missing previews (request i asks for preview i mod
+ *    50), on the one proxy with its default settings: no request may fail (issue 8: `MAX_IN_FLIGHT` used to
+ *    count requests that only waited on a running invocation), and each preview is resized once.
  *
- * Reports requests/s, p50/p90/p99/max latency, errors (must be 0) and the resizes, invocations and proxy
- * requests counted by the stack; prints a table and merges the figures into `bench/results.json` under
- * `proxy` (the resize benchmark's figures are kept).
+ * Reports requests/s, p50/p90/p99/max latency, errors (must be 0), the resizes per key and the
+ * invocations and proxy requests counted by the stack; prints a table and merges the figures into
+ * `bench/results.json` under `proxy` (the resize benchmark's figures are kept).
  *
  * @module
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,53 +32,30 @@ import { parseArgs } from 'node:util';
 import { makeJpeg } from '../local/images.js';
 import { findNginx } from '../local/nginx.js';
 import { type Stack, startStack } from '../local/stack.js';
+import { type LoadPlan, type LoadResult, runLoad } from './proxy-load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** What the load generator is asked to do. */
-type LoadPlan =
-  | {
-      readonly kind: 'closed-loop';
-      readonly baseUrl: string;
-      /** Paths requested in order by `concurrency` workers; cycled when `cycle`, else each once. */
-      readonly paths: readonly string[];
-      readonly cycle: boolean;
-      readonly concurrency: number;
-      readonly durationMs: number;
-    }
-  | {
-      readonly kind: 'bursts';
-      readonly baseUrl: string;
-      /** One path per round; each round sends `burst` requests for it at once. */
-      readonly paths: readonly string[];
-      readonly burst: number;
-      readonly durationMs: number;
-    };
-
-/** What the load generator measured. */
-interface LoadResult {
-  readonly requests: number;
-  readonly durationMs: number;
-  readonly latenciesMs: number[];
-  readonly errors: number;
-  readonly errorSamples: string[];
-  readonly bytes: number;
-  readonly rounds?: number;
-}
 
 /** One scenario's figures. */
 interface ScenarioResult {
   readonly name: string;
   readonly description: string;
+  /** Connections (requests at once). */
   readonly concurrency: number;
   readonly requests: number;
+  /** Requests cut in flight when the duration limit stopped the run (not errors). */
+  readonly cutAtStop: number;
   readonly seconds: number;
   readonly requestsPerSecond: number;
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   readonly errors: number;
   readonly errorSamples: readonly string[];
   readonly megabytes: number;
+  /** Distinct previews asked for. */
+  readonly keys: number;
   readonly resizes: number;
+  /** `resizes / keys`: 1 for a missing preview generated once, 0 for previews already stored. */
+  readonly resizesPerKey: number;
   readonly invocations: number;
   readonly proxyRequests: number;
   /** Requests nginx served from S3 alone, and those that went S3 (miss) → proxy, from nginx's access log. */
@@ -95,132 +75,15 @@ function round(value: number, digits = 1): number {
   return Math.round(value * factor) / factor;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// The load generator (child process).
-
-/** One GET; resolves with status, body hash and size, or rejects on a network error. */
-function get(agent: Agent, url: URL): Promise<{ status: number; contentType: string; hash: string; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent }, (res) => {
-      const hash = createHash('md5');
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        bytes += chunk.byteLength;
-      });
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          contentType: String(res.headers['content-type']),
-          hash: hash.digest('hex'),
-          bytes,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
-  const concurrency = plan.kind === 'closed-loop' ? plan.concurrency : plan.burst;
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const latenciesMs: number[] = [];
-  const errorSamples: string[] = [];
-  let errors = 0;
-  let bytes = 0;
-  const error = (what: string): void => {
-    errors += 1;
-    if (errorSamples.length < 5) errorSamples.push(what);
-  };
-  const one = async (path: string): Promise<string | undefined> => {
-    const started = performance.now();
-    try {
-      const response = await get(agent, new URL(path, plan.baseUrl));
-      latenciesMs.push(performance.now() - started);
-      bytes += response.bytes;
-      if (response.status !== 200 || response.contentType !== 'image/jpeg' || response.bytes === 0) {
-        error(`${path}: ${response.status} ${response.contentType} ${response.bytes} bytes`);
-        return undefined;
-      }
-      return response.hash;
-    } catch (failure) {
-      latenciesMs.push(performance.now() - started);
-      error(`${path}: ${(failure as Error).message}`);
-      return undefined;
-    }
-  };
-
-  const started = performance.now();
-  const deadline = started + plan.durationMs;
-  let rounds = 0;
-  if (plan.kind === 'closed-loop') {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (performance.now() < deadline) {
-        if (!plan.cycle && next >= plan.paths.length) return;
-        const path = plan.paths[next % plan.paths.length]!;
-        next += 1;
-        await one(path);
-      }
-    };
-    await Promise.all(Array.from({ length: plan.concurrency }, worker));
-  } else {
-    for (const path of plan.paths) {
-      if (performance.now() >= deadline) break;
-      const hashes = await Promise.all(Array.from({ length: plan.burst }, () => one(path)));
-      rounds += 1;
-      const distinct = new Set(hashes.filter((hash) => hash !== undefined));
-      if (distinct.size > 1) error(`${path}: ${distinct.size} different bodies in one round`);
-    }
-  }
-  const durationMs = performance.now() - started;
-  agent.destroy();
-  return {
-    requests: latenciesMs.length,
-    durationMs,
-    latenciesMs,
-    errors,
-    errorSamples,
-    bytes,
-    ...(plan.kind === 'bursts' ? { rounds } : {}),
-  };
-}
-
-/** Runs the load generator in a child process (its own CPU time and event loop). */
-function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--child', JSON.stringify(plan)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.slice(out.indexOf('{'))) as LoadResult);
-      } catch (error) {
-        reject(new Error(`load generator printed no result: ${String(error)}\n${out}`));
-      }
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The benchmark (parent process).
+/** How many distinct previews a plan asked for, once run. */
+type KeyCount = (load: LoadResult) => number;
 
 async function scenario(
   stack: Stack,
   name: string,
   description: string,
   plan: LoadPlan,
+  keys: KeyCount,
 ): Promise<ScenarioResult> {
   const before = {
     resizes: stack.counters.resizes(),
@@ -235,11 +98,14 @@ async function scenario(
   const entries = (await stack.nginx!.accessLog()).slice(before.logged);
   const sorted = [...load.latenciesMs].sort((a, b) => a - b);
   const seconds = load.durationMs / 1000;
+  const resizes = stack.counters.resizes() - before.resizes;
+  const keyCount = keys(load);
   const result: ScenarioResult = {
     name,
     description,
-    concurrency: plan.kind === 'closed-loop' ? plan.concurrency : plan.burst,
+    concurrency: plan.kind === 'stream' ? plan.connections : plan.burst,
     requests: load.requests,
+    cutAtStop: load.sent - load.requests,
     seconds: round(seconds, 2),
     requestsPerSecond: round(load.requests / seconds),
     latencyMs: {
@@ -251,7 +117,9 @@ async function scenario(
     errors: load.errors,
     errorSamples: load.errorSamples,
     megabytes: round(load.bytes / 1e6, 2),
-    resizes: stack.counters.resizes() - before.resizes,
+    keys: keyCount,
+    resizes,
+    resizesPerKey: keyCount === 0 ? 0 : round(resizes / keyCount, 2),
     invocations: stack.counters.invocations() - before.invocations,
     proxyRequests: stack.counters.proxyRequests() - before.proxyRequests,
     servedFromS3: entries.filter((entry) => entry.upstreams.length === 1 && entry.status === 200).length,
@@ -264,7 +132,7 @@ async function scenario(
 
 function table(results: readonly ScenarioResult[]): string {
   const header = ['scenario', 'conc.', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors'];
-  header.push('resizes', 'invocations', 'via proxy', 'from S3');
+  header.push('keys', 'resizes', 'resizes/key', 'invocations', 'via proxy', 'from S3');
   const rows = results.map((r) => [
     r.name,
     String(r.concurrency),
@@ -275,7 +143,9 @@ function table(results: readonly ScenarioResult[]): string {
     String(r.latencyMs.p99),
     String(r.latencyMs.max),
     String(r.errors),
+    String(r.keys),
     String(r.resizes),
+    r.resizesPerKey.toFixed(2),
     String(r.invocations),
     String(r.viaProxy),
     String(r.servedFromS3),
@@ -293,12 +163,16 @@ function nginxVersion(path: string): string {
   return `${result.stdout}${result.stderr}`.trim().replace(/^nginx version: /, '') || 'unknown';
 }
 
+/** The burst of issue 8. */
+const BURST = Object.freeze({ requests: 1000, connections: 100, keys: 50 });
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '10' },
       'concurrency-existing': { type: 'string', default: '32' },
       'concurrency-missing': { type: 'string', default: '16' },
+      'distinct-requests': { type: 'string', default: '600' },
       burst: { type: 'string', default: '50' },
       originals: { type: 'string', default: '2500' },
     },
@@ -306,6 +180,7 @@ async function main(): Promise<number> {
   const durationMs = Number(values.duration) * 1000;
   const concurrencyExisting = Number(values['concurrency-existing']);
   const concurrencyMissing = Number(values['concurrency-missing']);
+  const distinctRequests = Number(values['distinct-requests']);
   const burst = Number(values.burst);
   const originals = Number(values.originals);
   const nginxPath = findNginx();
@@ -336,55 +211,75 @@ async function main(): Promise<number> {
     for (let i = 0; i < keys.length; i += 50) {
       await Promise.all(keys.slice(i, i + 50).map((key) => stack.putOriginal(key, source)));
     }
+    const preview = (key: string): string => `/prew/small/${key}`;
     // Previews that exist for (a): 50 keys generated once, through nginx and the proxy.
-    const existing = keys.slice(0, 50).map((key) => `/prew/small/${key}`);
-    await runLoad({ kind: 'closed-loop', baseUrl: base, paths: existing, cycle: false, concurrency: 8, durationMs: 60_000 });
-    // The last 400 originals for (c) (one fresh key per round), the rest for (b).
-    const burstKeys = keys.slice(-400);
-    const distinctKeys = keys.slice(50, -400).map((key) => `/prew/small/${key}`);
+    const existing = keys.slice(0, 50).map(preview);
+    await runLoad({ kind: 'stream', baseUrl: base, paths: existing, cycle: false, connections: 8, durationMs: 60_000 });
+    // The last 400 originals for (c) (one fresh key per round), 50 before them for (d), the rest for (b).
+    const roundKeys = keys.slice(-400).map(preview);
+    const burstKeys = keys.slice(-400 - BURST.keys, -400).map(preview);
+    const distinctKeys = keys.slice(50, -400 - BURST.keys).map(preview);
     const load = loadavg().map((n) => round(n, 2));
     const setupSeconds = round((performance.now() - started) / 1000);
     console.log(`setup took ${setupSeconds} s; ${availableParallelism()} CPUs, load average ${load.join(' ')}`);
 
     // Warm-up (not counted): connections, JIT.
     await runLoad({
-      kind: 'closed-loop',
+      kind: 'stream',
       baseUrl: base,
       paths: existing,
       cycle: true,
-      concurrency: concurrencyExisting,
+      connections: concurrencyExisting,
       durationMs: 1_000,
     });
+    const scenarios: [name: string, description: string, plan: LoadPlan, keys: KeyCount][] = [
+      [
+        'existing',
+        'previews already in S3 (nginx → S3)',
+        { kind: 'stream', baseUrl: base, paths: existing, cycle: true, connections: concurrencyExisting, durationMs },
+        () => existing.length,
+      ],
+      [
+        'distinct-missing',
+        'a different missing preview per request (S3 404 → proxy → Lambda)',
+        {
+          kind: 'stream',
+          baseUrl: base,
+          paths: distinctKeys,
+          cycle: false,
+          connections: concurrencyMissing,
+          amount: Math.min(distinctRequests, distinctKeys.length),
+          // A safety net only: the row is about all of its requests.
+          durationMs: Math.max(durationMs, 120_000),
+        },
+        (run) => run.sent,
+      ],
+      [
+        'one-missing',
+        `rounds of ${burst} simultaneous requests for one missing preview`,
+        { kind: 'rounds', baseUrl: base, paths: roundKeys, burst, durationMs },
+        (run) => run.rounds ?? 0,
+      ],
+      [
+        'burst',
+        `${BURST.requests} requests, ${BURST.connections} at a time, for ${BURST.keys} missing previews`,
+        {
+          kind: 'stream',
+          baseUrl: base,
+          paths: burstKeys,
+          cycle: true,
+          connections: BURST.connections,
+          amount: BURST.requests,
+          // Runs to its end: the row is about every one of the 1000 answers.
+          durationMs: Math.max(durationMs, 120_000),
+        },
+        () => BURST.keys,
+      ],
+    ];
     const results: ScenarioResult[] = [];
-    results.push(
-      await scenario(stack, 'existing', 'previews already in S3 (nginx → S3)', {
-        kind: 'closed-loop',
-        baseUrl: base,
-        paths: existing,
-        cycle: true,
-        concurrency: concurrencyExisting,
-        durationMs,
-      }),
-    );
-    results.push(
-      await scenario(stack, 'distinct-missing', 'a different missing preview per request (S3 404 → proxy → Lambda)', {
-        kind: 'closed-loop',
-        baseUrl: base,
-        paths: distinctKeys,
-        cycle: false,
-        concurrency: concurrencyMissing,
-        durationMs,
-      }),
-    );
-    results.push(
-      await scenario(stack, 'one-missing', `rounds of ${burst} simultaneous requests for one missing preview`, {
-        kind: 'bursts',
-        baseUrl: base,
-        paths: burstKeys.map((key) => `/prew/small/${key}`),
-        burst,
-        durationMs,
-      }),
-    );
+    for (const [name, description, plan, keys] of scenarios) {
+      results.push(await scenario(stack, name, description, plan, keys));
+    }
 
     console.log();
     console.log(table(results));
@@ -393,18 +288,17 @@ async function main(): Promise<number> {
     for (const result of failed) {
       console.log(`ERRORS in ${result.name}: ${result.errors}; e.g. ${result.errorSamples.join('; ')}`);
     }
-    const distinct = results[1]!;
-    if (distinct.requests >= distinctKeys.length) {
-      console.log(`note: distinct-missing ran out of originals (${distinctKeys.length}); raise --originals`);
+    const [, distinct, rounds, bursts] = results;
+    if (distinctRequests > distinctKeys.length) {
+      console.log(`note: distinct-missing has ${distinctKeys.length} originals for ${distinctRequests} requests; raise --originals`);
     }
-    if (results[2]!.rounds === burstKeys.length) {
-      console.log(`note: one-missing ran out of originals (${burstKeys.length} rounds) before --duration`);
+    if (rounds!.rounds === roundKeys.length) {
+      console.log(`note: one-missing ran out of originals (${roundKeys.length} rounds) before --duration`);
     }
-    const bursts = results[2]!;
-    const resizesPerRound = bursts.rounds === undefined ? [] : [`${bursts.resizes} resizes for ${bursts.rounds} rounds`];
     console.log(
-      `one-missing: ${resizesPerRound.join('')} (expected one per round); ` +
-        `distinct-missing: ${distinct.resizes} resizes for ${distinct.requests} requests`,
+      `one-missing: ${rounds!.resizes} resizes for ${rounds!.rounds} rounds; burst: ${bursts!.resizes} resizes ` +
+        `for ${BURST.keys} previews, ${bursts!.requests} of ${BURST.requests} requests answered (expected one ` +
+        `resize per preview); distinct-missing: ${distinct!.resizes} resizes for ${distinct!.keys} requests`,
     );
     console.log(failed.length === 0 ? 'errors: 0 in every scenario' : 'ERRORS: see above (expected 0)');
 
@@ -415,14 +309,16 @@ async function main(): Promise<number> {
         date: new Date().toISOString(),
         cpu: cpus()[0]?.model ?? 'unknown',
         cores: availableParallelism(),
+        loadAverage: load,
         node: process.version,
         nginx: nginxVersion(nginxPath),
         emulators: stack.backend,
       },
       setup: {
         note:
-          'everything on loopback on one machine: load generator (own process), nginx (1 worker), and one ' +
-          'Node process with the S3/DynamoDB emulators, the local Lambda endpoint and the proxy',
+          'everything on loopback on one machine: load generator (autocannon, own process), nginx (1 worker), ' +
+          'and one Node process with the S3/DynamoDB emulators, the local Lambda endpoint and the proxy',
+        loadGenerator: 'autocannon',
         original: '640x480 JPEG',
         preset: 'small=320',
         durationLimitSeconds: durationMs / 1000,
@@ -432,18 +328,15 @@ async function main(): Promise<number> {
     };
     writeFileSync(file, `${JSON.stringify({ ...previous, proxy }, null, 2)}\n`);
     console.log(`wrote bench/results.json (proxy) in ${proxy.durationSeconds} s`);
-    return failed.length === 0 ? 0 : 1;
+    const incomplete = bursts!.requests < BURST.requests;
+    if (incomplete) console.log(`ERROR: the burst answered ${bursts!.requests} of ${BURST.requests} requests`);
+    return failed.length === 0 && !incomplete ? 0 : 1;
   } finally {
     await stack.stop();
     rmSync(prefixDir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') {
-  const result = await generateLoad(JSON.parse(process.argv[3]!) as LoadPlan);
-  process.stdout.write(JSON.stringify(result));
-} else {
-  process.exitCode = await main();
-  // SDK clients may keep sockets alive.
-  process.exit();
-}
+process.exitCode = await main();
+// SDK clients may keep sockets alive.
+process.exit();

@@ -12,6 +12,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
+import { nginxModulePaths } from './nginx-modules.js';
 
 /** The template every configuration is rendered from. */
 export const NGINX_TEMPLATE_PATH = fileURLToPath(
@@ -23,6 +25,19 @@ export const NGINX_AWS_EXAMPLE_PATH = fileURLToPath(new URL('../proxy/nginx/prev
 
 /** Debian's (and Ubuntu's) CA bundle, used to verify S3's certificate over https. */
 export const DEFAULT_CA_CERTIFICATES = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * The stored `Content-Type`s nginx serves inline, as images: the contract's `PREVIEW_CONTENT_TYPES`,
+ * which are also the types the function reads (a preview has its original's type). Any other stored type
+ * is served as a download. A type the service learns to read (e.g. `image/avif`) is added there, and the
+ * rendered configuration follows.
+ */
+export const INLINE_IMAGE_TYPES: readonly string[] = PREVIEW_CONTENT_TYPES;
+
+/** `INLINE_IMAGE_TYPES` as the alternatives of a regular expression, e.g. `image/jpeg|image/png`. */
+function inlineImageTypesPattern(types: readonly string[]): string {
+  return types.map((type) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
 
 /** The placeholders of the template, each an upper-case name in dollar-braces. */
 export const NGINX_TEMPLATE_VARIABLES = [
@@ -44,6 +59,7 @@ export const NGINX_TEMPLATE_VARIABLES = [
   'PROXY_SERVER',
   'PROXY_READ_TIMEOUT',
   'PROXY_KEEPALIVE_TIMEOUT',
+  'INLINE_IMAGE_TYPES',
 ] as const;
 
 /** One placeholder name. */
@@ -220,6 +236,7 @@ export function nginxTemplateValues(options: NginxConfigOptions): NginxTemplateV
     PROXY_SERVER: hostPort(options.proxy),
     PROXY_READ_TIMEOUT: ms(readTimeout),
     PROXY_KEEPALIVE_TIMEOUT: ms(upstreamKeepalive),
+    INLINE_IMAGE_TYPES: inlineImageTypesPattern(INLINE_IMAGE_TYPES),
   });
 }
 
@@ -291,6 +308,11 @@ export interface MainConfigOptions {
   readonly workerConnections?: number;
   /** The http-context file to include, relative to the `conf/` directory. Default `preview.conf`. */
   readonly include?: string;
+  /**
+   * Absolute paths of dynamic modules to load (`load_module`), e.g. headers-more's shared object.
+   * Default none; {@link startNginx} passes what {@link nginxModulePaths} finds.
+   */
+  readonly loadModules?: readonly string[];
 }
 
 /**
@@ -302,10 +324,11 @@ export function renderMainConfig(options: MainConfigOptions = {}): string {
   const workers = options.workerProcesses ?? 1;
   const connections = options.workerConnections ?? 1024;
   const include = options.include ?? 'preview.conf';
+  const modules = (options.loadModules ?? []).map((path) => `load_module ${path};\n`).join('');
   return `# Written by local/nginx.ts for an nginx started as: nginx -p <this prefix> -c conf/nginx.conf
 # Everything it writes stays under the prefix; the system configuration (/etc/nginx) is not read.
 
-# In the foreground: the process that started nginx owns it and stops it (SIGQUIT, then SIGTERM).
+${modules === '' ? '' : `# The dynamic modules preview.conf needs (local/nginx-modules.ts).\n${modules}\n`}# In the foreground: the process that started nginx owns it and stops it (SIGQUIT, then SIGTERM).
 daemon off;
 worker_processes ${workers};
 # Relative paths are under the prefix (-p).
@@ -568,6 +591,7 @@ export async function checkStaleNginx(prefixDir: string): Promise<void> {
  * resolves once it accepts connections.
  *
  * @throws {NginxNotFoundError} nginx is not installed.
+ * @throws {NginxModuleNotFoundError} a module the template needs is missing (`local/nginx-modules.ts`).
  * @throws {PortInUseError} the listen port is taken.
  * @throws {NginxConfigError} the options are not usable.
  */
@@ -583,12 +607,13 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
   const { host, port } = options.config.listen;
 
   const preview = renderNginxConfig({ ...options.config, accessLog: 'logs/access.log' });
+  const main = { ...options.main, loadModules: options.main?.loadModules ?? nginxModulePaths(nginxPath) };
   await mkdir(confDir, { recursive: true });
   await mkdir(logsDir, { recursive: true });
   await mkdir(join(prefixDir, 'temp'), { recursive: true });
   await checkStaleNginx(prefixDir);
   await assertPortFree('nginx', host, port, 'choose another with --port');
-  await writeFile(join(confDir, 'nginx.conf'), renderMainConfig(options.main));
+  await writeFile(join(confDir, 'nginx.conf'), renderMainConfig(main));
   await writeFile(configPath, preview);
   // Each run starts with empty logs, so that accessLog() is this run's.
   await writeFile(accessLogPath, '');

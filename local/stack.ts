@@ -29,6 +29,7 @@ import {
   type RunningNginx,
   startNginx,
 } from './nginx.js';
+import { NginxModuleNotFoundError, nginxModulePaths } from './nginx-modules.js';
 import {
   type CountedPreviewHandler,
   createCountedPreviewHandler,
@@ -41,6 +42,28 @@ import {
   provisionLocalAws,
   previewFunctionSettings,
 } from './preview-function.js';
+
+/**
+ * The nginx to run and the modules it must load, or why none runs: `auto` goes without nginx when it or
+ * a module the template needs is missing, `required` throws.
+ */
+function chooseNginx(
+  mode: NginxMode,
+  explicitPath: string | undefined,
+): { path: string; modules: string[] } | { skipped: string } {
+  if (mode === 'off') return { skipped: 'disabled' };
+  const path = explicitPath ?? findNginx();
+  if (path === undefined) {
+    if (mode === 'required') throw new NginxNotFoundError();
+    return { skipped: new NginxNotFoundError().message };
+  }
+  try {
+    return { path, modules: nginxModulePaths(path) };
+  } catch (error) {
+    if (mode === 'required' || !(error instanceof NginxModuleNotFoundError)) throw error;
+    return { skipped: error.message };
+  }
+}
 
 /** Default nginx prefix of the demo (gitignored). */
 export const DEFAULT_NGINX_PREFIX = fileURLToPath(new URL('../.local/nginx', import.meta.url));
@@ -137,6 +160,7 @@ export interface Stack {
  *
  * @throws {PortInUseError} a fixed port is taken.
  * @throws {NginxNotFoundError} `nginx: 'required'` and nginx is not installed.
+ * @throws {NginxModuleNotFoundError} `nginx: 'required'` and a module the template needs is missing.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const host = options.host ?? '127.0.0.1';
@@ -145,8 +169,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const ports = options.ports ?? {};
   const presets = options.presets ?? DEFAULT_PRESETS;
   const nginxMode = options.nginx ?? 'auto';
-  const nginxPath = nginxMode === 'off' ? undefined : (options.nginxPath ?? findNginx());
-  if (nginxMode === 'required' && nginxPath === undefined) throw new NginxNotFoundError();
+  const chosen = chooseNginx(nginxMode, options.nginxPath);
+  const nginxPath = 'path' in chosen ? chosen.path : undefined;
   const nginxPrefixDir = options.nginxPrefixDir ?? DEFAULT_NGINX_PREFIX;
   // A leftover nginx of an earlier run holds the port: say so rather than "port in use".
   if (nginxPath !== undefined) await checkStaleNginx(nginxPrefixDir);
@@ -252,12 +276,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let nginx: RunningNginx | undefined;
     let nginxSkipped: string | undefined;
-    if (nginxPath === undefined) {
-      nginxSkipped = nginxMode === 'off' ? 'disabled' : new NginxNotFoundError().message;
+    if (!('path' in chosen)) {
+      nginxSkipped = chosen.skipped;
     } else {
       const running = await startNginx({
         prefixDir: nginxPrefixDir,
-        nginxPath,
+        nginxPath: chosen.path,
+        main: { loadModules: chosen.modules },
         config: {
           listen: { host, port: ports.nginx || (await freePort()) },
           proxy: { host, port: address.port },

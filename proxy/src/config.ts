@@ -46,6 +46,7 @@ export const PROXY_DEFAULTS = Object.freeze({
   REQUEST_TIMEOUT_MS: DEFAULT_REQUEST_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS: 65_000,
   MAX_IN_FLIGHT: 64,
+  MAX_COALESCED: 1024,
   S3_FORCE_PATH_STYLE: false,
   CACHE_CONTROL: 'public, max-age=31536000, immutable',
   NOT_FOUND_CACHE_CONTROL: 'public, max-age=60',
@@ -77,8 +78,16 @@ export interface ProxyConfig {
   readonly requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open (`KEEP_ALIVE_TIMEOUT_MS`). */
   readonly keepAliveTimeoutMs: number;
-  /** Most preview requests handled at once; more are answered 503 (`MAX_IN_FLIGHT`). */
+  /**
+   * Most distinct previews handled at once (`MAX_IN_FLIGHT`): requests for a preview no other request is
+   * handling open one; beyond it they are answered 503. Requests for one preview count once.
+   */
   readonly maxInFlight: number;
+  /**
+   * Most requests handled at once for previews another request is already handling (`MAX_COALESCED`): they
+   * wait on its invocation and cost no work of their own; beyond it they are answered 503.
+   */
+  readonly maxCoalesced: number;
   /** Body of 404 answers for previews (`NOT_FOUND_IMAGE`). */
   readonly notFoundImage: PlaceholderImage;
   /** Body of 5xx answers for previews (`ERROR_IMAGE`). */
@@ -250,6 +259,7 @@ function proxyEnvironmentSchema(readFile: (path: string) => Buffer) {
     REQUEST_TIMEOUT_MS: milliseconds().default(d.REQUEST_TIMEOUT_MS),
     KEEP_ALIVE_TIMEOUT_MS: milliseconds().default(d.KEEP_ALIVE_TIMEOUT_MS),
     MAX_IN_FLIGHT: integer('a positive integer', 1, Number.MAX_SAFE_INTEGER).default(d.MAX_IN_FLIGHT),
+    MAX_COALESCED: integer('a non-negative integer', 0, Number.MAX_SAFE_INTEGER).default(d.MAX_COALESCED),
     NOT_FOUND_IMAGE: imageFile(readFile).optional(),
     ERROR_IMAGE: imageFile(readFile).optional(),
     S3_FORCE_PATH_STYLE: boolean().default(d.S3_FORCE_PATH_STYLE),
@@ -332,6 +342,7 @@ export function parseProxyConfig(env: ProxyEnvironment, options: ParseProxyConfi
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     maxInFlight: e.MAX_IN_FLIGHT,
+    maxCoalesced: e.MAX_COALESCED,
     notFoundImage: e.NOT_FOUND_IMAGE ?? BUILT_IN_NOT_FOUND_IMAGE,
     errorImage: e.ERROR_IMAGE ?? BUILT_IN_ERROR_IMAGE,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,

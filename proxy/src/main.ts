@@ -55,6 +55,7 @@ async function main(): Promise<number> {
       presets: formatPresetList(config.layout.presets),
       endpoints: config.endpoints,
       maxInFlight: config.maxInFlight,
+      maxCoalesced: config.maxCoalesced,
       invokeTimeoutMs: config.invokeTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
     },

@@ -21,7 +21,7 @@ export type Outcome =
   | 'error'
   /** 504: no answer within the invocation or request deadline. */
   | 'timeout'
-  /** 503: `MAX_IN_FLIGHT` reached, or the function is throttled. */
+  /** 503: `MAX_IN_FLIGHT` or `MAX_COALESCED` reached, or the function is throttled. */
   | 'overloaded'
   /** 503: the proxy is shutting down. */
   | 'unavailable'
@@ -170,7 +170,10 @@ export function answerForError(error: unknown): FailureAnswer {
   return upstream(500, 'INTERNAL');
 }
 
-/** The answer when `MAX_IN_FLIGHT` is reached (`OVERLOADED`) or the function is throttled (`THROTTLED`). */
+/**
+ * The answer when `MAX_IN_FLIGHT` or `MAX_COALESCED` is reached (`OVERLOADED`) or the function is throttled
+ * (`THROTTLED`).
+ */
 export function overloaded(code: 'OVERLOADED' | 'THROTTLED' = 'OVERLOADED'): FailureAnswer {
   return {
     status: 503,

@@ -1,8 +1,8 @@
 /**
  * The proxy's HTTP server (`node:http`): maps each request with the pure router, invokes the preview
  * function, and answers with the preview, a stored preview streamed from S3, or a placeholder image.
- * One JSON access-log line per request; bounded work (`MAX_IN_FLIGHT`, `REQUEST_TIMEOUT_MS`); graceful
- * shutdown.
+ * One JSON access-log line per request; bounded work after coalescing (`MAX_IN_FLIGHT`, `MAX_COALESCED`:
+ * see admission.ts; `REQUEST_TIMEOUT_MS`); graceful shutdown.
  */
 import {
   createServer,
@@ -17,6 +17,7 @@ import { type Duplex, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { raceAbort } from '@preview-lambda/contract';
 import type { PreviewInvokeOptions, PreviewResult, ResizeRequest } from '@preview-lambda/invoker';
+import { PreviewAdmission } from './admission.js';
 import type { ProxyConfig } from './config.js';
 import { ClientClosedError, RequestTimeoutError } from './errors.js';
 import { md5Etag } from './images.js';
@@ -79,8 +80,10 @@ export interface CloseResult {
 export interface ProxyServer {
   /** The underlying `node:http` server. */
   readonly server: Server;
-  /** Preview requests being handled now. */
+  /** Preview requests being handled now, coalesced ones included. */
   readonly inFlight: number;
+  /** Distinct previews being handled now: what `MAX_IN_FLIGHT` bounds. */
+  readonly previewsInFlight: number;
   /** `true` once {@link ProxyServer.close} was called. */
   readonly closing: boolean;
   /** Starts listening on `config.host:config.port`. */
@@ -121,7 +124,7 @@ interface Access {
 /** Creates the proxy server; call `listen()` to start it. */
 export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   const { config, invoker, storage, logger, generateRequestId } = deps;
-  let inFlight = 0;
+  const admission = new PreviewAdmission(config);
   let closing = false;
   let closed: Promise<CloseResult> | undefined;
   /** Sockets with a request being answered: their errors are that request's, logged in its access line. */
@@ -220,15 +223,18 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     access.preset = route.preset;
     access.key = route.key;
     if (closing) return replyFailure(res, access, shuttingDown());
-    if (inFlight >= config.maxInFlight) return replyFailure(res, access, overloaded());
+    const admitted = admission.admit(route.key);
+    if (!admitted.admitted) {
+      access.reason = admitted.reason;
+      return replyFailure(res, access, overloaded());
+    }
 
-    inFlight += 1;
     const controller = new AbortController();
     const { signal } = controller;
     const timeoutMs = config.requestTimeoutMs;
     const timer = setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs);
     res.once('close', () => {
-      inFlight -= 1;
+      admitted.release();
       clearTimeout(timer);
       if (!res.writableFinished) controller.abort(new ClientClosedError());
     });
@@ -370,7 +376,10 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   return {
     server,
     get inFlight() {
-      return inFlight;
+      return admission.requests;
+    },
+    get previewsInFlight() {
+      return admission.distinct;
     },
     get closing() {
       return closing;

@@ -4,74 +4,15 @@
  * gets, for hits, misses (403 and 404), S3 failures, methods, non-canonical targets, and a proxy that is
  * down or hung.
  */
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/emulators.js';
-import { type RunningNginx, startNginx } from '../../local/nginx.js';
-import { accessEntry, NGINX_PATH, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
+import type { RunningNginx } from '../../local/nginx.js';
+import { s3Error, Scripted, type ScriptedNginx, startScriptedNginx, STORAGE_HEADERS } from './scripted.js';
+import { accessEntry, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('nginx configuration');
 
-interface Recorded {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-}
-
-/** An HTTP server that records requests and answers with `respond`. */
-class Scripted {
-  public readonly requests: Recorded[] = [];
-  public connections = 0;
-  public readonly server: Server;
-  readonly #held: ServerResponse[] = [];
-
-  public constructor(respond: (request: Recorded, response: ServerResponse) => 'hold' | undefined) {
-    this.server = createServer((req, res) => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
-      this.requests.push(recorded);
-      if (respond(recorded, res) === 'hold') this.#held.push(res);
-    });
-    this.server.on('connection', () => {
-      this.connections += 1;
-    });
-  }
-
-  public async listen(): Promise<number> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  public async close(): Promise<void> {
-    for (const res of this.#held.splice(0)) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 const HIT = Buffer.from('preview bytes stored in S3');
 const ORIGINAL = Buffer.from('original bytes stored in S3');
-const S3_ONLY_HEADERS = {
-  'x-amz-id-2': 'host-id',
-  'x-amz-request-id': 'REQUESTID',
-  'x-amz-version-id': 'v1',
-  'x-amz-server-side-encryption': 'AES256',
-  'x-amz-storage-class': 'STANDARD',
-  'x-amz-meta-s3cmd-attrs': 'uid:0/gid:0/mode:33188',
-  'x-amz-checksum-crc32': 'AAAAAA==',
-  'set-cookie': 'AWSALB=1; Path=/',
-};
-
-function s3Error(res: ServerResponse, status: number, code: string): undefined {
-  res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'ERRID', 'x-amz-id-2': 'ERRHOST' });
-  res.end(`<?xml version="1.0"?><Error><Code>${code}</Code><RequestId>ERRID</RequestId></Error>`);
-  return undefined;
-}
 
 const s3 = new Scripted((request, res) => {
   const path = request.url.split('?')[0];
@@ -80,7 +21,7 @@ const s3 = new Scripted((request, res) => {
     case '/originals-bucket/photo/a.jpg': {
       const body = path.endsWith('hit.jpg') ? HIT : ORIGINAL;
       res.writeHead(200, {
-        ...S3_ONLY_HEADERS,
+        ...STORAGE_HEADERS,
         'content-type': 'image/jpeg',
         'content-length': body.byteLength,
         etag: '"etag"',
@@ -109,36 +50,22 @@ const proxy = new Scripted((request, res) => {
   res.end(request.method === 'HEAD' ? undefined : body);
 });
 
+let running: ScriptedNginx;
 let nginx: RunningNginx;
-let prefixDir: string;
 let s3Port: number;
 
 describe.skipIf(SKIP_WITHOUT_NGINX)('nginx: preview.conf.template between a scripted S3 and a scripted proxy', () => {
   beforeAll(async () => {
-    prefixDir = await mkdtemp(join(tmpdir(), 'preview-nginx-'));
-    s3Port = await s3.listen();
-    const proxyPort = await proxy.listen();
-    nginx = await startNginx({
-      prefixDir,
-      ...(NGINX_PATH === undefined ? {} : { nginxPath: NGINX_PATH }),
-      config: {
-        listen: { host: '127.0.0.1', port: await freePort() },
-        proxy: { host: '127.0.0.1', port: proxyPort },
-        s3: { style: 'path', endpoint: `http://127.0.0.1:${s3Port}` },
-        originalsBucket: 'originals-bucket',
-        previewsBucket: 'previews-bucket',
-        // A proxy that never answers is given up on after 1.5 s (its own deadline would be 0.5 s).
-        proxyRequestTimeoutMs: 500,
-        proxyReadTimeoutMs: 1_500,
-      },
+    running = await startScriptedNginx(s3, proxy, {
+      // A proxy that never answers is given up on after 1.5 s (its own deadline would be 0.5 s).
+      proxyRequestTimeoutMs: 500,
+      proxyReadTimeoutMs: 1_500,
     });
+    ({ nginx, s3Port } = running);
   });
 
   afterAll(async () => {
-    await nginx?.stop();
-    await s3.close();
-    await proxy.close().catch(() => undefined);
-    if (prefixDir !== undefined) await rm(prefixDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   beforeEach(() => {
@@ -172,7 +99,7 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('nginx: preview.conf.template between a scri
   it("hides S3's x-amz-* headers and cookies, keeps the object's own headers, and adds X-Request-Id", async () => {
     const response = await send(nginx.port, '/prew/small/hit.jpg');
 
-    for (const name of Object.keys(S3_ONLY_HEADERS)) expect(response.headers[name], name).toBeUndefined();
+    for (const name of Object.keys(STORAGE_HEADERS)) expect(response.headers[name.toLowerCase()], name).toBeUndefined();
     expect(response.headers).toMatchObject({
       'content-type': 'image/jpeg',
       etag: '"etag"',
@@ -208,8 +135,8 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('nginx: preview.conf.template between a scri
     const entry = await accessEntry(nginx, id);
     expect(entry.upstreams).toHaveLength(2);
     expect(entry.upstreamStatuses).toEqual([s3Status, 200]);
-    // S3 got the decoded key re-encoded, and no query.
-    expect(s3.requests[0]!.url).toBe(`/previews-bucket${path.replace('.jpg', '')}-caf%C3%A9+A.jpg`);
+    // S3 got the decoded key re-encoded ("+" as %2B: S3 reads a raw "+" as a space), and no query.
+    expect(s3.requests[0]!.url).toBe(`/previews-bucket${path.replace('.jpg', '')}-caf%C3%A9%2BA.jpg`);
   });
 
   it('sends HEAD misses to the proxy as HEAD', async () => {
@@ -277,6 +204,11 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('nginx: preview.conf.template between a scri
     // Empty segments, which nginx would merge.
     '/prew/small//hit.jpg',
     '//prew/small/hit.jpg',
+    // Encoded control characters (a decoded line break would end the path for nginx's regexes).
+    '/prew/small/a%0Ab.jpg?acl',
+    '/photo/a%0d.jpg',
+    '/prew/small/%1f.jpg',
+    '/prew/small/a%7F.jpg',
   ])('rejects the non-canonical target %s with 400 before any location (no upstream)', async (target) => {
     const response = await send(nginx.port, target);
 

@@ -171,6 +171,24 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('stack: nginx → S3 / proxy → invoker →
     expect(delta(before).proxyRequests).toBe(0);
   });
 
+  it('finds a key with "+" and a space the same way in S3 whichever way the URL encodes them', async () => {
+    const path = await freshOriginal('a+b c.jpg');
+    const [folder] = path.split('/');
+    const before = snapshot();
+
+    const generated = await send(nginxPort, `/prew/small/${folder}/a+b%20c.jpg`);
+    const stored = await send(nginxPort, `/prew/small/${folder}/a%2Bb%20c.jpg`);
+    const photo = await send(nginxPort, `/photo/${folder}/a+b%20c.jpg`);
+
+    expect([generated.status, stored.status, photo.status]).toEqual([200, 200, 200]);
+    expect(stored.body.equals(generated.body)).toBe(true);
+    expect(photo.body.equals(original)).toBe(true);
+    expect(delta(before)).toEqual({ resizes: 1, puts: 1, invocations: 1, proxyRequests: 1 });
+    expect((await stack.getObject(`prew/small/${path}`))?.equals(generated.body)).toBe(true);
+    const entry = await accessEntry(stack.nginx!, stored.headers['x-request-id']);
+    expect(entry.upstreamStatuses).toEqual([200]);
+  });
+
   it('answers POST with 405 from nginx (nothing reaches the proxy)', async () => {
     const path = await freshOriginal();
     const before = snapshot();

@@ -1,25 +1,38 @@
 /**
- * Helpers for the end-to-end tests with a real nginx: whether nginx is there (and the rule that CI must
- * have it), a raw HTTP client and access-log lookups by request id.
+ * Helpers for the end-to-end tests with a real nginx: whether nginx (with the modules the template needs)
+ * is there, and the rule that CI must have it, a raw HTTP client and access-log lookups by request id.
  */
 import { findNginx, type NginxAccessEntry, NginxNotFoundError, type RunningNginx } from '../../local/nginx.js';
+import { nginxModulePaths } from '../../local/nginx-modules.js';
 
 export { type RawResponse, send } from '../proxy/support.js';
 
 /** The nginx executable, when installed. */
 export const NGINX_PATH = findNginx();
 
+/** Why these suites cannot run here: nginx or a module it needs is missing; `undefined` when they can. */
+const MISSING: string | undefined = (() => {
+  if (NGINX_PATH === undefined) return new NginxNotFoundError().message;
+  try {
+    nginxModulePaths(NGINX_PATH);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+})();
+
 /**
- * Whether the suites that need nginx are skipped: only where nginx is missing *and* `CI` is not set. In
- * CI a missing nginx makes them run and fail (`NginxNotFoundError`), so they can never pass by skipping.
+ * Whether the suites that need nginx are skipped: only where nginx (or a module the template needs) is
+ * missing *and* `CI` is not set. In CI they run and fail (`NginxNotFoundError`,
+ * `NginxModuleNotFoundError`), so they can never pass by skipping.
  */
-export const SKIP_WITHOUT_NGINX = NGINX_PATH === undefined && !process.env.CI;
+export const SKIP_WITHOUT_NGINX = MISSING !== undefined && !process.env.CI;
 
 /** Says once, on the console, why a suite is skipped. */
 export function noteSkip(suite: string): void {
   if (SKIP_WITHOUT_NGINX) {
     console.warn(
-      `[${suite}] SKIPPED: ${new NginxNotFoundError().message}. These tests need a real nginx; ` +
+      `[${suite}] SKIPPED: ${MISSING}. These tests need a real nginx with its modules; ` +
         'in CI (CI set) they fail instead of skipping.',
     );
   }

@@ -5,12 +5,20 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
 import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '../../local/nginx-config.js';
+import {
+  HEADERS_MORE_MODULE,
+  nginxModulePaths,
+  NginxModuleNotFoundError,
+  parseNginxBuild,
+} from '../../local/nginx-modules.js';
 import {
   DEFAULT_CA_CERTIFICATES,
   findNginx,
+  INLINE_IMAGE_TYPES,
   NGINX_AWS_EXAMPLE_PATH,
   NGINX_TEMPLATE_PATH,
   NGINX_TEMPLATE_VARIABLES,
@@ -31,6 +39,14 @@ const LOCAL: NginxConfigOptions = {
 };
 
 const NGINX = findNginx();
+/** The modules to load for `nginx -t`, or `undefined` when nginx or one of them is missing here. */
+const MODULES = ((): string[] | undefined => {
+  try {
+    return NGINX === undefined ? undefined : nginxModulePaths(NGINX);
+  } catch {
+    return undefined;
+  }
+})();
 const scratch = mkdtempSync(join(tmpdir(), 'preview-nginx-config-'));
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -41,7 +57,7 @@ function nginxTest(preview: string): { status: number | null; output: string } {
   mkdirSync(join(prefix, 'conf'));
   mkdirSync(join(prefix, 'logs'));
   mkdirSync(join(prefix, 'temp'));
-  writeFileSync(join(prefix, 'conf', 'nginx.conf'), renderMainConfig());
+  writeFileSync(join(prefix, 'conf', 'nginx.conf'), renderMainConfig({ loadModules: MODULES ?? [] }));
   writeFileSync(join(prefix, 'conf', 'preview.conf'), preview);
   const result = spawnSync(NGINX!, ['-t', '-p', `${prefix}/`, '-c', 'conf/nginx.conf', '-e', join(prefix, 'logs', 'error.log')], {
     encoding: 'utf8',
@@ -70,8 +86,8 @@ describe('Function: renderNginxConfig', () => {
     expect(lines(config, /^listen /)).toEqual(['listen 127.0.0.1:8080;']);
     expect(lines(config, /^server \d/)).toEqual(['server 127.0.0.1:4568;', 'server 127.0.0.1:4568;', 'server 127.0.0.1:8081;']);
     expect(lines(config, /^proxy_pass /)).toEqual([
-      'proxy_pass http://preview_s3_previews/previews-bucket/prew/;',
-      'proxy_pass http://preview_s3_originals/originals-bucket/photo/;',
+      'proxy_pass http://preview_s3_previews/previews-bucket/prew/$args;',
+      'proxy_pass http://preview_s3_originals/originals-bucket/photo/$args;',
       'proxy_pass http://preview_proxy$request_uri;',
     ]);
     expect(lines(config, /^proxy_set_header Host /)).toEqual([
@@ -95,8 +111,8 @@ describe('Function: renderNginxConfig', () => {
       'server my-previews.s3.eu-west-1.amazonaws.com:443;',
     ]);
     expect(lines(config, /^proxy_pass https/)).toEqual([
-      'proxy_pass https://preview_s3_previews/prew/;',
-      'proxy_pass https://preview_s3_originals/photo/;',
+      'proxy_pass https://preview_s3_previews/prew/$args;',
+      'proxy_pass https://preview_s3_originals/photo/$args;',
     ]);
     expect(lines(config, /^proxy_ssl_name /)).toEqual([
       'proxy_ssl_name my-previews.s3.eu-west-1.amazonaws.com;',
@@ -173,6 +189,14 @@ describe('Function: renderNginxConfig', () => {
     expect(renderNginxConfig(LOCAL, 'set $x "${uri}"; listen ${NGINX_LISTEN};')).toBe('set $x "${uri}"; listen 127.0.0.1:8080;');
   });
 
+  it("serves inline exactly the contract's preview types (one list: PREVIEW_CONTENT_TYPES)", () => {
+    expect(INLINE_IMAGE_TYPES).toEqual(PREVIEW_CONTENT_TYPES);
+    expect(nginxTemplateValues(LOCAL).INLINE_IMAGE_TYPES).toBe('image/jpeg|image/png|image/webp|image/gif');
+    expect(lines(renderNginxConfig(LOCAL), /image;$/)).toEqual([
+      '"~*^(?:image/jpeg|image/png|image/webp|image/gif)[ \\t]*(?:;|$)" image;',
+    ]);
+  });
+
   it('matches the committed AWS example (npm run nginx:config -- --write-example)', () => {
     expect(readFileSync(NGINX_AWS_EXAMPLE_PATH, 'utf8')).toBe(awsExampleConfig());
     expect(AWS_EXAMPLE_OPTIONS.s3).toEqual({ style: 'virtual-host', region: 'eu-west-1' });
@@ -193,8 +217,65 @@ describe('Function: renderMainConfig', () => {
     ]) {
       expect(main).toContain(directive);
     }
+    expect(main).not.toContain('load_module');
+    expect(renderMainConfig({ loadModules: ['/usr/lib/nginx/modules/a.so', '/opt/b.so'] })).toMatch(
+      /^load_module \/usr\/lib\/nginx\/modules\/a\.so;\nload_module \/opt\/b\.so;$/m,
+    );
     const directives = main.split('\n').filter((line) => !line.trim().startsWith('#'));
     expect(directives.join('\n')).not.toMatch(/\/etc\/nginx|\/var\/|\/run\//);
+  });
+});
+
+describe('Function: parseNginxBuild', () => {
+  it("reads the version, the modules directory and the compiled-in modules from nginx -V", () => {
+    const debian = parseNginxBuild(
+      'nginx version: nginx/1.22.1\nbuilt with OpenSSL 3.0.11\nconfigure arguments: --with-cc-opt=\'-g -O2\' ' +
+        '--prefix=/usr/share/nginx --modules-path=/usr/lib/nginx/modules --with-http_ssl_module\n',
+    );
+    const openresty = parseNginxBuild(
+      'nginx version: openresty/1.25.3.1\nconfigure arguments: --prefix=/usr/local/openresty/nginx ' +
+        '--add-module=../headers-more-nginx-module-0.37 --add-module=/src/echo-nginx-module/\n',
+    );
+
+    expect(debian).toEqual({ version: '1.22.1', modulesDirectory: '/usr/lib/nginx/modules', staticModules: [] });
+    expect(openresty).toEqual({
+      version: '1.25.3.1',
+      modulesDirectory: '/usr/local/openresty/nginx/modules',
+      staticModules: ['headers-more-nginx-module-0.37', 'echo-nginx-module'],
+    });
+    expect(parseNginxBuild('nginx version: nginx/1.27.0\nconfigure arguments:\n').modulesDirectory).toBe(
+      '/usr/local/nginx/modules',
+    );
+  });
+});
+
+describe('Function: nginxModulePaths', () => {
+  /** A stand-in nginx whose `-V` prints `configure` and whose modules directory holds `files`. */
+  function fakeNginx(configure: (modules: string) => string, files: string[] = []): string {
+    const directory = mkdtempSync(join(scratch, 'fake-nginx-'));
+    const modules = join(directory, 'modules');
+    mkdirSync(modules);
+    for (const file of files) writeFileSync(join(modules, file), '');
+    const nginx = join(directory, 'nginx');
+    writeFileSync(nginx, `#!/bin/sh\necho 'nginx version: nginx/1.22.1' >&2\necho 'configure arguments: ${configure(modules)}' >&2\n`);
+    chmodSync(nginx, 0o755);
+    return nginx;
+  }
+
+  it('loads headers-more from the modules directory of that nginx', () => {
+    const nginx = fakeNginx((modules) => `--modules-path=${modules}`, [HEADERS_MORE_MODULE.file]);
+    expect(nginxModulePaths(nginx)).toEqual([join(dirname(nginx), 'modules', HEADERS_MORE_MODULE.file)]);
+  });
+
+  it('loads nothing for a module compiled in', () => {
+    const nginx = fakeNginx(() => '--add-module=../headers-more-nginx-module');
+    expect(nginxModulePaths(nginx)).toEqual([]);
+  });
+
+  it('names the missing module and the Debian package that has it', () => {
+    const nginx = fakeNginx((modules) => `--modules-path=${modules}`);
+    expect(() => nginxModulePaths(nginx)).toThrow(NginxModuleNotFoundError);
+    expect(() => nginxModulePaths(nginx)).toThrow(/lacks the headers-more-nginx-module.*apt-get install libnginx-mod-http-headers-more-filter/);
   });
 });
 
@@ -253,7 +334,7 @@ describe('Function: parseAccessLog', () => {
   });
 });
 
-describe.skipIf(NGINX === undefined)('nginx -t', () => {
+describe.skipIf(MODULES === undefined)('nginx -t', () => {
   it('accepts the local configuration', () => {
     const result = nginxTest(renderNginxConfig(LOCAL));
     expect(result.output).toContain('test is successful');

@@ -72,6 +72,14 @@ describe('Function: routeRequest', () => {
       });
     });
 
+    it('reads a raw "+" and "%2B" as the same key (nginx passes the client\'s target; S3 gets %2B)', () => {
+      const raw = route('/prew/small/a+b%20c.jpg');
+      const encoded = route('/prew/small/a%2Bb%20c.jpg');
+
+      expect(raw).toMatchObject({ kind: 'preview', key: 'prew/small/a+b c.jpg', request: { src_key: 'photo/a+b c.jpg' } });
+      expect(encoded).toEqual(raw);
+    });
+
     it('decodes encoded reserved characters that are not separators', () => {
       expect(route('/prew/small/100%25%20%23%3F.jpg')).toMatchObject({ kind: 'preview', path: '100% #?.jpg' });
     });
