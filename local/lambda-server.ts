@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from './cli.js';
+import { InvokeApiError } from './errors.js';
 import { lambdaContext } from './context.js';
 import { INVOKE_PAYLOAD_LIMIT_BYTES, invokeHandler, type LambdaHandler } from './lambda/invocation.js';
 
@@ -64,18 +65,6 @@ export interface LambdaServer {
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
-/** An error of the Invoke API itself, answered with its status, `x-amzn-ErrorType` and a JSON body. */
-class InvokeApiError extends Error {
-  public constructor(
-    public readonly status: number,
-    public readonly errorType: string,
-    message: string,
-    public readonly fields: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(message);
-    this.name = 'InvokeApiError';
-  }
-}
 
 const refuse = (what: string): InvokeApiError =>
   new InvokeApiError(400, 'InvalidParameterValueException', `${what} is not emulated by the local Lambda endpoint`);

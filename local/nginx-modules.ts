@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { NginxModuleNotFoundError } from './errors.js';
 
 /** A dynamic module the template uses. */
 export interface NginxModule {
@@ -64,20 +65,6 @@ export function parseNginxBuild(output: string): NginxBuild {
   return { version, modulesDirectory: flag('modules-path') ?? join(prefix, 'modules'), staticModules };
 }
 
-/** A module the template needs is neither compiled into nginx nor in its modules directory. */
-export class NginxModuleNotFoundError extends Error {
-  public readonly module: NginxModule;
-
-  public constructor(module: NginxModule, nginxPath: string, modulesDirectory: string) {
-    super(
-      `nginx (${nginxPath}) lacks the ${module.name} module (${module.usedFor}): ` +
-        `${join(modulesDirectory, module.file)} does not exist; ` +
-        `on Debian or Ubuntu: sudo apt-get install ${module.debianPackage}`,
-    );
-    this.name = 'NginxModuleNotFoundError';
-    this.module = module;
-  }
-}
 
 /**
  * The absolute paths of the shared objects to `load_module` so that `nginxPath` can run the template:

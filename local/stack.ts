@@ -21,15 +21,9 @@ import {
 } from './emulators.js';
 import { parseHandlerConfig } from '../handler/src/config.js';
 import { type LambdaServer, startLambdaServer } from './lambda-server.js';
-import {
-  assertPortFree,
-  checkStaleNginx,
-  findNginx,
-  NginxNotFoundError,
-  type RunningNginx,
-  startNginx,
-} from './nginx.js';
-import { NginxModuleNotFoundError, nginxModulePaths } from './nginx-modules.js';
+import { NginxModuleNotFoundError, NginxNotFoundError } from './errors.js';
+import { assertPortFree, checkStaleNginx, findNginx, type RunningNginx, startNginx } from './nginx.js';
+import { nginxModulePaths } from './nginx-modules.js';
 import {
   type CountedPreviewHandler,
   createCountedPreviewHandler,

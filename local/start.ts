@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { backendFlag, describeError, failWith, integerFlag, parseFlags } from './cli.js';
 import { DEFAULT_LAMBDA_PORT } from './lambda-server.js';
 import { DEFAULT_PRESETS, handlerVariables } from './preview-function.js';
-import { NginxConfigError, PortInUseError, parseAccessLog, StaleNginxError } from './nginx.js';
+import { NginxConfigError } from '../proxy/src/errors.js';
+import { PortInUseError, StaleNginxError } from './errors.js';
+import { parseAccessLog } from './nginx.js';
 import {
   DEFAULT_NGINX_PREFIX,
   describeStack,

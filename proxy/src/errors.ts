@@ -1,6 +1,7 @@
 /** Stable machine-readable code of every {@link ProxyError}. */
 export type ProxyErrorCode =
   | 'CONFIGURATION'
+  | 'NGINX_CONFIGURATION'
   | 'REQUEST_TIMEOUT'
   | 'CLIENT_CLOSED'
   | 'STORED_PREVIEW_MISSING'
@@ -29,6 +30,18 @@ export class ProxyConfigError extends ProxyError {
   public constructor(issues: readonly string[]) {
     super('CONFIGURATION', `Invalid proxy environment:\n  ${issues.join('\n  ')}`);
     this.name = 'ProxyConfigError';
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
+/** The options of the nginx renderer (`proxy/nginx/render.ts`) are not usable; names every bad option. */
+export class NginxConfigError extends ProxyError {
+  /** One line per problem, e.g. `listen.port: must be a TCP port from 1 to 65535`. */
+  public readonly issues: readonly string[];
+
+  public constructor(issues: readonly string[]) {
+    super('NGINX_CONFIGURATION', `Invalid nginx options: ${issues.join('; ')}`);
+    this.name = 'NginxConfigError';
     this.issues = Object.freeze([...issues]);
   }
 }

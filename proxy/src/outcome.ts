@@ -145,6 +145,7 @@ export function answerForError(error: unknown): FailureAnswer {
       case 'STORAGE_FAILED':
         return upstream(502, error.code);
       case 'CONFIGURATION':
+      case 'NGINX_CONFIGURATION':
         return upstream(500, error.code);
     }
   }

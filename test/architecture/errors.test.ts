@@ -63,6 +63,13 @@ describe('Error classes of every package', () => {
     }
   });
 
+  it('live in their package’s errors.ts (build scripts apart)', () => {
+    const elsewhere = classes
+      .filter((error) => !error.file.endsWith('errors.ts') && !error.file.includes('/scripts/'))
+      .map((error) => `${error.file} ${error.name}`);
+    expect(elsewhere).toEqual([]);
+  });
+
   it('have names that no two packages share', () => {
     const owners = new Map<string, Set<string>>();
     for (const error of classes) owners.set(error.name, (owners.get(error.name) ?? new Set()).add(error.pkg));

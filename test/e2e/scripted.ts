@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/emulators.js';
-import { type NginxConfigOptions, type RunningNginx, startNginx } from '../../local/nginx.js';
+import { type RunningNginx, startNginx } from '../../local/nginx.js';
+import type { NginxConfigOptions } from '../../proxy/nginx/render.js';
 import { NGINX_PATH } from './support.js';
 
 /** One request as a scripted server received it. */

@@ -2,7 +2,8 @@
  * Helpers for the end-to-end tests with a real nginx: whether nginx (with the modules the template needs)
  * is there, and the rule that CI must have it, a raw HTTP client and access-log lookups by request id.
  */
-import { findNginx, type NginxAccessEntry, NginxNotFoundError, type RunningNginx } from '../../local/nginx.js';
+import { NginxNotFoundError } from '../../local/errors.js';
+import { findNginx, type NginxAccessEntry, type RunningNginx } from '../../local/nginx.js';
 import { nginxModulePaths } from '../../local/nginx-modules.js';
 
 export { type RawResponse, send } from '../proxy/support.js';

@@ -8,27 +8,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
-import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '../../local/nginx-config.js';
-import {
-  HEADERS_MORE_MODULE,
-  nginxModulePaths,
-  NginxModuleNotFoundError,
-  parseNginxBuild,
-} from '../../local/nginx-modules.js';
+import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '../../proxy/nginx/cli.js';
 import {
   DEFAULT_CA_CERTIFICATES,
-  findNginx,
   INLINE_IMAGE_TYPES,
   NGINX_AWS_EXAMPLE_PATH,
   NGINX_TEMPLATE_PATH,
   NGINX_TEMPLATE_VARIABLES,
   type NginxConfigOptions,
-  NginxConfigError,
   nginxTemplateValues,
-  parseAccessLog,
-  renderMainConfig,
   renderNginxConfig,
-} from '../../local/nginx.js';
+} from '../../proxy/nginx/render.js';
+import { NginxConfigError } from '../../proxy/src/errors.js';
+import { NginxModuleNotFoundError } from '../../local/errors.js';
+import { HEADERS_MORE_MODULE, nginxModulePaths, parseNginxBuild } from '../../local/nginx-modules.js';
+import { findNginx, parseAccessLog, renderMainConfig } from '../../local/nginx.js';
 
 const LOCAL: NginxConfigOptions = {
   listen: { host: '127.0.0.1', port: 8080 },
@@ -162,7 +156,7 @@ describe('Function: renderNginxConfig', () => {
     expect(nginxTemplateValues({ ...LOCAL, proxyKeepAliveTimeoutMs: 5_000 }).PROXY_KEEPALIVE_TIMEOUT).toBe('4000ms');
 
     expect(() => nginxTemplateValues({ ...LOCAL, proxyRequestTimeoutMs: 30_000, proxyReadTimeoutMs: 30_000 })).toThrow(
-      /proxyReadTimeoutMs \(30000\) must exceed the proxy's REQUEST_TIMEOUT_MS \(30000\)/,
+      /proxyReadTimeoutMs: 30000 must exceed the proxy's REQUEST_TIMEOUT_MS \(30000\)/,
     );
     expect(() => nginxTemplateValues({ ...LOCAL, proxyUpstreamKeepaliveTimeoutMs: 65_000 })).toThrow(
       /must be below the proxy's KEEP_ALIVE_TIMEOUT_MS \(65000\)/,
@@ -179,7 +173,9 @@ describe('Function: renderNginxConfig', () => {
         s3: { style: 'path', endpoint: 'ftp://x' },
       });
     expect(attempt).toThrow(NginxConfigError);
-    expect(attempt).toThrow(/listen\.port.*previewsBucket.*previewRoot.*s3\.endpoint must be http or https/);
+    expect(attempt).toThrow(
+      /listen\.port: must be a TCP port.*s3\.endpoint: must be an http or https URL.*previewsBucket: .*previewRoot: /,
+    );
   });
 
   it('rejects a template with an unknown placeholder', () => {

@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type HostPort, NGINX_AWS_EXAMPLE_PATH, type NginxConfigOptions, renderNginxConfig } from './nginx.js';
+import { type HostPort, NGINX_AWS_EXAMPLE_PATH, type NginxConfigOptions, renderNginxConfig } from './render.js';
 
 /** The options the committed AWS example is rendered with. */
 export const AWS_EXAMPLE_OPTIONS: NginxConfigOptions = Object.freeze<NginxConfigOptions>({
@@ -28,7 +28,7 @@ export function awsExampleConfig(): string {
   return `# EXAMPLE, rendered for real S3 by \`npm run nginx:config -- --write-example\` from preview.conf.template
 # (do not edit by hand: a test checks that it is up to date). Values used: bucket my-photos (originals
 # and previews), region eu-west-1, virtual-host addressing over https, nginx on port 80, the proxy on
-# 127.0.0.1:8080 with its default REQUEST_TIMEOUT_MS (30 s) and KEEP_ALIVE_TIMEOUT_MS (65 s).
+# 127.0.0.1:8080 with its default REQUEST_TIMEOUT_MS (25 s) and KEEP_ALIVE_TIMEOUT_MS (65 s).
 # Render your own with: npm run nginx:config -- --region REGION --bucket BUCKET [--listen 80] [--proxy 127.0.0.1:8080]
 # Install it as /etc/nginx/conf.d/preview.conf (Debian's nginx.conf includes conf.d/*.conf inside http {}).
 # nginx resolves the bucket's host name when it starts and on reload.
@@ -43,7 +43,7 @@ const USAGE = `usage: npm run nginx:config -- [--write-example]
   S3, path style (emulators, dotted buckets): --endpoint URL (e.g. http://127.0.0.1:4568)
   --bucket NAME | --originals-bucket NAME --previews-bucket NAME
   [--preview-root prew] [--source-prefix photo]
-  [--proxy-request-timeout-ms 30000] [--proxy-keep-alive-timeout-ms 65000]
+  [--proxy-request-timeout-ms 25000] [--proxy-keep-alive-timeout-ms 65000]
   [--access-log PATH] [--ca-certificates PATH]
 `;
 

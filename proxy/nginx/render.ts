@@ -1,0 +1,263 @@
+/**
+ * The production nginx configuration, rendered from `preview.conf.template` next to this file: the one
+ * renderer behind `npm run nginx:config` (`cli.ts`), the demo, the end-to-end tests and the proxy
+ * benchmark. Pure apart from reading the template; options checked by one zod schema that names every
+ * bad option.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  BUCKET_NAME,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  isPreviewRoot,
+  isSourcePrefix,
+  layoutOverlap,
+  nginxReadTimeoutFor,
+  PREVIEW_CONTENT_TYPES,
+} from '@preview-lambda/contract';
+import * as z from 'zod';
+import { NginxConfigError } from '../src/errors.js';
+
+/** The template every configuration is rendered from. */
+export const NGINX_TEMPLATE_PATH = fileURLToPath(new URL('preview.conf.template', import.meta.url));
+
+/** The committed example rendered for real AWS (`npm run nginx:config -- --write-example`). */
+export const NGINX_AWS_EXAMPLE_PATH = fileURLToPath(new URL('preview.aws.conf', import.meta.url));
+
+/** Debian's (and Ubuntu's) CA bundle, used to verify S3's certificate over https. */
+export const DEFAULT_CA_CERTIFICATES = '/etc/ssl/certs/ca-certificates.crt';
+
+/** The proxy's `KEEP_ALIVE_TIMEOUT_MS` default, in ms (nginx must close idle connections before it). */
+const PROXY_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/**
+ * The stored `Content-Type`s nginx serves inline, as images: the contract's `PREVIEW_CONTENT_TYPES`, the
+ * types the function reads. Any other stored type is served as a download; a type the service learns to
+ * read is added there, and the rendered configuration follows.
+ */
+export const INLINE_IMAGE_TYPES: readonly string[] = PREVIEW_CONTENT_TYPES;
+
+/** The placeholders of the template, each an upper-case name in dollar-braces. */
+export const NGINX_TEMPLATE_VARIABLES = [
+  'NGINX_LISTEN',
+  'NGINX_ACCESS_LOG',
+  'PREVIEW_ROOT',
+  'SOURCE_PREFIX',
+  'S3_SCHEME',
+  'S3_CA_CERTIFICATES',
+  'S3_KEEPALIVE_TIMEOUT',
+  'ORIGINALS_S3_SERVER',
+  'ORIGINALS_S3_HOST',
+  'ORIGINALS_S3_TLS_NAME',
+  'ORIGINALS_S3_PATH_PREFIX',
+  'PREVIEWS_S3_SERVER',
+  'PREVIEWS_S3_HOST',
+  'PREVIEWS_S3_TLS_NAME',
+  'PREVIEWS_S3_PATH_PREFIX',
+  'PROXY_SERVER',
+  'PROXY_READ_TIMEOUT',
+  'PROXY_KEEPALIVE_TIMEOUT',
+  'INLINE_IMAGE_TYPES',
+] as const;
+
+/** One placeholder name. */
+export type NginxTemplateVariable = (typeof NGINX_TEMPLATE_VARIABLES)[number];
+
+/** Values for every placeholder. */
+export type NginxTemplateValues = Readonly<Record<NginxTemplateVariable, string>>;
+
+const HOST = /^[A-Za-z0-9.:[\]-]+$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const PATH = /^[^\s;{}'"$#]+$/;
+const milliseconds = () => z.number().int().positive({ error: 'must be a positive integer of milliseconds' });
+
+const HostPort = z.object({
+  host: z.string().regex(HOST, { error: 'must be an address or host name' }),
+  port: z
+    .number()
+    .int({ error: 'must be a TCP port from 1 to 65535' })
+    .min(1, { error: 'must be a TCP port from 1 to 65535' })
+    .max(65_535, { error: 'must be a TCP port from 1 to 65535' }),
+});
+
+const S3Addressing = z.discriminatedUnion('style', [
+  /**
+   * `ENDPOINT/BUCKET/KEY`: local emulators (`http://127.0.0.1:4568`), or a regional endpoint over https
+   * (`https://s3.eu-west-1.amazonaws.com`) for bucket names with dots, which the wildcard certificate of
+   * virtual-host names does not cover.
+   */
+  z.object({
+    style: z.literal('path'),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      .refine((raw) => new URL(raw).pathname === '/' && !raw.includes('?') && new URL(raw).username === '', {
+        error: 'must be scheme://host[:port] only',
+      }),
+  }),
+  /** `https://BUCKET.s3.REGION.amazonaws.com/KEY`: real S3. */
+  z.object({
+    style: z.literal('virtual-host'),
+    region: z.string().regex(REGION, { error: 'must be an AWS region' }),
+    domain: z.string().regex(/^[a-z0-9.-]+$/, { error: 'must be a host name' }).optional(),
+  }),
+]);
+
+/** The options of {@link renderNginxConfig}; defaults are those of the proxy and the template. */
+const NginxConfigOptionsSchema = z
+  .object({
+    /** Where nginx listens, e.g. `{ host: '127.0.0.1', port: 8080 }`. */
+    listen: HostPort,
+    /** Where the preview proxy listens. */
+    proxy: HostPort,
+    /** How S3 is addressed. */
+    s3: S3Addressing,
+    /** Bucket of the originals, served at `/<sourcePrefix>/` (the proxy's `SOURCE_BUCKET`). */
+    originalsBucket: z.string().regex(BUCKET_NAME, { error: 'must be an S3 bucket name' }),
+    /** Bucket of the previews, served at `/<previewRoot>/` (the proxy's `DESTINATION_BUCKET`). */
+    previewsBucket: z.string().regex(BUCKET_NAME, { error: 'must be an S3 bucket name' }),
+    /** First URL and key segment of previews (the proxy's `PREVIEW_ROOT`). */
+    previewRoot: z.string().refine(isPreviewRoot, { error: 'must be one URL segment' }).default('prew'),
+    /** URL and key prefix of originals (the proxy's `SOURCE_PREFIX`). */
+    sourcePrefix: z.string().refine(isSourcePrefix, { error: 'must be "/"-separated URL segments' }).default('photo'),
+    /** The proxy's `REQUEST_TIMEOUT_MS`. */
+    proxyRequestTimeoutMs: milliseconds().default(DEFAULT_REQUEST_TIMEOUT_MS),
+    /** `proxy_read_timeout` towards the proxy; must exceed `proxyRequestTimeoutMs`. Default: it + 5 s. */
+    proxyReadTimeoutMs: milliseconds().optional(),
+    /** The proxy's `KEEP_ALIVE_TIMEOUT_MS`. */
+    proxyKeepAliveTimeoutMs: milliseconds().default(PROXY_KEEP_ALIVE_TIMEOUT_MS),
+    /** How long nginx keeps idle connections to the proxy. Default 60 s, or the proxy's - 1 s when lower. */
+    proxyUpstreamKeepaliveTimeoutMs: milliseconds().optional(),
+    /** How long nginx keeps idle connections to S3 (Node-based emulators close them after 5 s). */
+    s3KeepaliveTimeoutMs: milliseconds().default(4_000),
+    /** CA bundle to verify S3's certificate over https. */
+    caCertificates: z.string().regex(PATH, { error: 'must be a plain file path' }).default(DEFAULT_CA_CERTIFICATES),
+    /** Access log path (relative paths are under nginx's prefix). */
+    accessLog: z.string().regex(PATH, { error: 'must be a plain file path' }).default('logs/access.log'),
+  })
+  .transform((options, ctx) => {
+    const readTimeout = options.proxyReadTimeoutMs ?? nginxReadTimeoutFor(options.proxyRequestTimeoutMs);
+    const keepAlive = options.proxyKeepAliveTimeoutMs;
+    const upstreamKeepalive = options.proxyUpstreamKeepaliveTimeoutMs ?? Math.min(60_000, keepAlive - 1_000);
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    for (const bucket of ['originalsBucket', 'previewsBucket'] as const) {
+      if (options.s3.style === 'virtual-host' && options[bucket].includes('.')) {
+        problem(bucket, `${JSON.stringify(options[bucket])} has dots, which S3's wildcard certificate does not cover: use path-style addressing with https://s3.<region>.amazonaws.com`);
+      }
+    }
+    const overlap = layoutOverlap(options.sourcePrefix, options.previewRoot);
+    if (overlap !== undefined) problem('previewRoot', `must lie apart from sourcePrefix, but ${overlap}`);
+    if (readTimeout <= options.proxyRequestTimeoutMs) {
+      problem(
+        'proxyReadTimeoutMs',
+        `${readTimeout} must exceed the proxy's REQUEST_TIMEOUT_MS (${options.proxyRequestTimeoutMs}), so that the proxy answers its own 504 before nginx gives up`,
+      );
+    }
+    if (upstreamKeepalive >= keepAlive) {
+      problem(
+        'proxyUpstreamKeepaliveTimeoutMs',
+        `${upstreamKeepalive} must be below the proxy's KEEP_ALIVE_TIMEOUT_MS (${keepAlive}), so that nginx closes idle connections first`,
+      );
+    }
+    return { ...options, readTimeout, upstreamKeepalive };
+  });
+
+/** Options of {@link renderNginxConfig}: where nginx, the proxy and S3 are, the layout and the timeouts. */
+export type NginxConfigOptions = z.input<typeof NginxConfigOptionsSchema>;
+
+/** How nginx addresses S3. */
+export type S3Addressing = z.input<typeof S3Addressing>;
+
+/** Where nginx listens, or where an upstream is. */
+export type HostPort = z.input<typeof HostPort>;
+
+function hostPort({ host, port }: HostPort): string {
+  return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
+/** One S3 upstream: `host:port`, `Host` header, TLS name, and `/BUCKET` with path-style addressing. */
+interface S3Target {
+  server: string;
+  host: string;
+  tlsName: string;
+  pathPrefix: string;
+}
+
+function s3Targets(s3: z.output<typeof S3Addressing>, originals: string, previews: string) {
+  if (s3.style === 'path') {
+    const url = new URL(s3.endpoint);
+    const scheme = url.protocol.slice(0, -1);
+    const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+    const target = (bucket: string): S3Target => ({
+      server: `${url.hostname}:${port}`,
+      host: url.host,
+      tlsName: url.hostname.replace(/^\[|\]$/g, ''),
+      pathPrefix: `/${bucket}`,
+    });
+    return { scheme, originals: target(originals), previews: target(previews) };
+  }
+  const domain = s3.domain ?? `s3.${s3.region}.amazonaws.com`;
+  const target = (bucket: string): S3Target => {
+    const host = `${bucket}.${domain}`;
+    return { server: `${host}:443`, host, tlsName: host, pathPrefix: '' };
+  };
+  return { scheme: 'https', originals: target(originals), previews: target(previews) };
+}
+
+/**
+ * Checks the options and computes the value of every placeholder.
+ *
+ * @throws {NginxConfigError} naming every bad option, e.g. `listen.port: must be a TCP port from 1 to 65535`.
+ */
+export function nginxTemplateValues(input: NginxConfigOptions): NginxTemplateValues {
+  const parsed = NginxConfigOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new NginxConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const options = parsed.data;
+  const s3 = s3Targets(options.s3, options.originalsBucket, options.previewsBucket);
+  const ms = (value: number): string => `${value}ms`;
+  return Object.freeze({
+    NGINX_LISTEN: hostPort(options.listen),
+    NGINX_ACCESS_LOG: options.accessLog,
+    PREVIEW_ROOT: options.previewRoot,
+    SOURCE_PREFIX: options.sourcePrefix,
+    S3_SCHEME: s3.scheme,
+    S3_CA_CERTIFICATES: options.caCertificates,
+    S3_KEEPALIVE_TIMEOUT: ms(options.s3KeepaliveTimeoutMs),
+    ORIGINALS_S3_SERVER: s3.originals.server,
+    ORIGINALS_S3_HOST: s3.originals.host,
+    ORIGINALS_S3_TLS_NAME: s3.originals.tlsName,
+    ORIGINALS_S3_PATH_PREFIX: s3.originals.pathPrefix,
+    PREVIEWS_S3_SERVER: s3.previews.server,
+    PREVIEWS_S3_HOST: s3.previews.host,
+    PREVIEWS_S3_TLS_NAME: s3.previews.tlsName,
+    PREVIEWS_S3_PATH_PREFIX: s3.previews.pathPrefix,
+    PROXY_SERVER: hostPort(options.proxy),
+    PROXY_READ_TIMEOUT: ms(options.readTimeout),
+    PROXY_KEEPALIVE_TIMEOUT: ms(options.upstreamKeepalive),
+    INLINE_IMAGE_TYPES: INLINE_IMAGE_TYPES.map((type) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  });
+}
+
+const PLACEHOLDER = /\$\{([A-Z][A-Z0-9_]*)\}/g;
+
+/**
+ * Renders the http-context configuration (upstreams and the server) from the template.
+ *
+ * @param template - The template text. Default: {@link NGINX_TEMPLATE_PATH}'s.
+ * @throws {NginxConfigError} the options are not usable, or the template names an unknown placeholder.
+ */
+export function renderNginxConfig(options: NginxConfigOptions, template?: string): string {
+  const values: Readonly<Record<string, string>> = nginxTemplateValues(options);
+  const text = template ?? readFileSync(NGINX_TEMPLATE_PATH, 'utf8');
+  const unknown = new Set<string>();
+  const rendered = text.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) unknown.add(name);
+    return value ?? whole;
+  });
+  if (unknown.size > 0) throw new NginxConfigError([`unknown template placeholders: ${[...unknown].join(', ')}`]);
+  return rendered;
+}
