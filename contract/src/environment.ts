@@ -44,7 +44,7 @@ export function environmentInput(names: readonly string[], env: Environment): Re
 
 /**
  * One line per issue, `NAME: message (received "raw")` with the variable's own raw value (or `(not set)`),
- * unless the message already says what it received.
+ * unless the message already quotes that value (or, for an unset variable, says what it received).
  */
 export function formatEnvironmentIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -52,8 +52,10 @@ export function formatEnvironmentIssues(
 ): string[] {
   const lines = issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
-    if (/ but (received|neither|both)\b/.test(issue.message)) return `${name}: ${issue.message}`;
     const raw = input[name];
+    const said =
+      raw === undefined ? / but (received|neither|both)\b/.test(issue.message) : issue.message.includes(JSON.stringify(raw));
+    if (said) return `${name}: ${issue.message}`;
     const received = raw === undefined ? 'not set' : `received ${JSON.stringify(raw)}`;
     return `${name}: ${issue.message} (${received})`;
   });

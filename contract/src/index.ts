@@ -72,6 +72,13 @@ export {
   parsePresetObject,
 } from './presets.js';
 export { utf8ByteLength } from './utf8.js';
+export {
+  type LayoutVariables,
+  layoutOf,
+  layoutVariables,
+  presetsGiven,
+  type ReadTextFile,
+} from './layout-environment.js';
 export { type JsonSchemaDocument, type JsonSchemas, jsonSchemas } from './json-schema.js';
 export { derivePreviewKey, type PreviewKeyInput, type PreviewKeyResult, previewKey } from './key.js';
 export {

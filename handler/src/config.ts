@@ -14,14 +14,11 @@ import {
   envList,
   environmentInput,
   formatEnvironmentIssues,
-  isPreviewRoot,
-  isSourcePrefix,
-  LAYOUT_SEGMENT_CHARACTERS,
-  layoutOverlap,
+  layoutOf,
+  layoutVariables,
   MAX_PRESET_WIDTH,
-  parsePresetList,
-  parsePresetObject,
-  type PresetsResult,
+  presetsGiven,
+  type ReadTextFile,
 } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { HandlerConfigError } from './errors.js';
@@ -30,40 +27,15 @@ import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGE
 /** Log levels accepted by `LOG_LEVEL` (Powertools'). */
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'] as const;
 
-const SEGMENTS = `of ${LAYOUT_SEGMENT_CHARACTERS}`;
 const BUCKETS = 'comma-separated S3 bucket names (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit)';
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-
-/** A `PRESETS` list or a `PRESETS_FILE`'s content, checked by the contract's preset grammar. */
-function presets(parse: (raw: string) => PresetsResult) {
-  return z.string().transform((raw, ctx) => {
-    const result = parse(raw);
-    if (result.ok) return result.presets;
-    ctx.addIssue({ code: 'custom', message: result.message });
-    return z.NEVER;
-  });
-}
-
-/** Reads a `PRESETS_FILE` and parses it as a JSON object of preset name → width. */
-function presetFile(readFile: (path: string) => Buffer) {
-  return presets((path) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFile(path).toString('utf8'));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { ok: false, message: `Expected a readable JSON file like {"small": 320} but it is not: ${reason}` };
-    }
-    return parsePresetObject(json);
-  });
-}
 
 /**
  * The schema of the handler's environment, reading `PRESETS_FILE` with `readFile`. Its output is the
  * {@link HandlerConfig}: variables checked one by one, then together (the layout must not overlap, every
  * preset must fit `MAX_WIDTH`).
  */
-function handlerEnvironment(readFile: (path: string) => Buffer) {
+function handlerEnvironment(readFile: ReadTextFile) {
   return z
     .object({
       SOURCE_BUCKETS: envList(z.string().regex(BUCKET_NAME, `Expected ${BUCKETS}`), BUCKETS),
@@ -82,32 +54,13 @@ function handlerEnvironment(readFile: (path: string) => Buffer) {
       LOG_LEVEL: envChoice(LOG_LEVELS).default('INFO'),
       S3_FORCE_PATH_STYLE: envBoolean().default(false),
       POWERTOOLS_SERVICE_NAME: z.string().default('preview-lambda'),
-      SOURCE_PREFIX: z
-        .string()
-        .refine(isSourcePrefix, `Expected "/"-separated key segments ${SEGMENTS} without "/" around them, e.g. "photo"`)
-        .default('photo'),
-      PREVIEW_ROOT: z.string().refine(isPreviewRoot, `Expected one key segment ${SEGMENTS}, e.g. "prew"`).default('prew'),
-      PRESETS: presets(parsePresetList).optional(),
-      PRESETS_FILE: presetFile(readFile).optional(),
+      ...layoutVariables(readFile),
     })
-    .refine((e) => (e.PRESETS === undefined) !== (e.PRESETS_FILE === undefined), {
-      // Checked whatever else failed (`when`), so that it is named together with every other problem.
-      when: () => true,
-      path: ['PRESETS'],
-      error: (issue) =>
-        (issue.input as { PRESETS?: unknown }).PRESETS === undefined
-          ? 'Expected name=width pairs like "small=320,medium=720" (or a JSON file in PRESETS_FILE) but neither PRESETS nor PRESETS_FILE is set'
-          : 'Expected either PRESETS or PRESETS_FILE but both are set',
-    })
+    .refine(...presetsGiven)
     .transform((e, ctx) => {
-      const overlap = layoutOverlap(e.SOURCE_PREFIX, e.PREVIEW_ROOT);
-      if (overlap !== undefined) {
-        const message = `Expected a preview root apart from SOURCE_PREFIX (neither inside the other) but ${overlap}`;
-        ctx.addIssue({ code: 'custom', path: ['PREVIEW_ROOT'], message });
-      }
+      const layout = layoutOf(e, ctx);
       const presetsName = e.PRESETS === undefined ? 'PRESETS_FILE' : 'PRESETS';
-      const catalogue = (e.PRESETS ?? e.PRESETS_FILE)!;
-      const tooWide = [...catalogue].filter(([, preset]) => preset.width > e.MAX_WIDTH);
+      const tooWide = [...layout.presets].filter(([, preset]) => preset.width > e.MAX_WIDTH);
       if (tooWide.length > 0) {
         const names = tooWide.map(([name, preset]) => `${name}=${preset.width}`).join(', ');
         const message = `Expected preset widths of at most MAX_WIDTH (${e.MAX_WIDTH}) but received ${names}`;
@@ -146,7 +99,7 @@ function handlerEnvironment(readFile: (path: string) => Buffer) {
          * The bucket layout requests must stay inside: `SOURCE_PREFIX` (originals, read only),
          * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width).
          */
-        layout: Object.freeze({ sourcePrefix: e.SOURCE_PREFIX, previewRoot: e.PREVIEW_ROOT, presets: catalogue }),
+        layout,
       };
     });
 }
@@ -158,14 +111,12 @@ export type HandlerConfig = Readonly<z.output<ReturnType<typeof handlerEnvironme
 export type PreviewAcl = HandlerConfig['previewAcl'];
 
 /** Names of every variable the handler reads (the AWS SDK and Powertools read their own too). */
-export const HANDLER_VARIABLES: readonly string[] = Object.freeze(
-  Object.keys(handlerEnvironment(() => Buffer.alloc(0)).in.shape),
-);
+export const HANDLER_VARIABLES: readonly string[] = Object.freeze(Object.keys(handlerEnvironment(() => '').in.shape));
 
 /** Options of {@link parseHandlerConfig}. */
 export interface ParseHandlerConfigOptions {
-  /** Reads `PRESETS_FILE`. Default: `fs.readFileSync`. */
-  readFile?: (path: string) => Buffer;
+  /** Reads `PRESETS_FILE` as text. Default: `fs.readFileSync(path, 'utf8')`. */
+  readFile?: ReadTextFile;
 }
 
 /**
@@ -175,7 +126,7 @@ export interface ParseHandlerConfigOptions {
  *   `MAX_WIDTH: Expected an integer from 1 to 16383 (received "wide")`.
  */
 export function parseHandlerConfig(env: Environment, options: ParseHandlerConfigOptions = {}): HandlerConfig {
-  const schema = handlerEnvironment(options.readFile ?? ((path) => readFileSync(path)));
+  const schema = handlerEnvironment(options.readFile ?? ((path) => readFileSync(path, 'utf8')));
   const input = environmentInput(HANDLER_VARIABLES, env);
   const result = schema.safeParse(input);
   if (!result.success) throw new HandlerConfigError(formatEnvironmentIssues(result.error.issues, input));

@@ -132,7 +132,7 @@ describe('Function: parseProxyConfig', () => {
       INVOKE_TIMEOUT_MS: '-1',
       MAX_IN_FLIGHT: '0',
       MAX_COALESCED: '-1',
-      S3_FORCE_PATH_STYLE: 'yes',
+      S3_FORCE_PATH_STYLE: 'maybe',
       LOG_LEVEL: 'loud',
       CACHE_CONTROL: 'public\nmax-age=1',
       PREVIEW_ROOT: 'a/b',
@@ -141,30 +141,32 @@ describe('Function: parseProxyConfig', () => {
       AWS_ENDPOINT_URL_LAMBDA: 'localhost:3001',
     });
     expect(issues).toEqual([
-      'PORT: Expected a TCP port from 0 to 65535 but received "99999"',
-      'PREVIEW_FUNCTION_NAME: Expected a Lambda function name or ARN but received "has space"',
-      'SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) but received "Not_A_Bucket"',
-      'SOURCE_PREFIX: Expected "/"-separated key segments of A-Z, a-z, 0-9, ".", "_", "~" or "-" without "/" around them, e.g. "photo", but received "/photo/"',
-      'PREVIEW_ROOT: Expected one URL segment of A-Z, a-z, 0-9, ".", "_", "~" or "-", e.g. "prew" but received "a/b"',
+      'PORT: Expected an integer from 0 to 65535 (received "99999")',
+      'PREVIEW_FUNCTION_NAME: Expected a Lambda function name or ARN (received "has space")',
+      'SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) (received "Not_A_Bucket")',
+      'SOURCE_PREFIX: Expected "/"-separated key segments of A-Z, a-z, 0-9, ".", "_", "~" or "-" without "/" around them, e.g. "photo" (received "/photo/")',
+      'PREVIEW_ROOT: Expected one key segment of A-Z, a-z, 0-9, ".", "_", "~" or "-", e.g. "prew" (received "a/b")',
       'PRESETS: Expected name=width pairs separated by commas, e.g. "small=320,medium=720" (names of a-z, 0-9, _ or -; widths integers from 1 to 16383) but received "small=abc"',
-      'INVOKE_TIMEOUT_MS: Expected a number of milliseconds from 1 to 2147483647 but received "-1"',
-      'MAX_IN_FLIGHT: Expected a positive integer but received "0"',
-      'MAX_COALESCED: Expected a non-negative integer but received "-1"',
-      'S3_FORCE_PATH_STYLE: Expected true or false but received "yes"',
-      'CACHE_CONTROL: Expected a header value of printable ASCII characters but received "public\\nmax-age=1"',
-      'LOG_LEVEL: Expected one of trace, debug, info, warn, error, fatal, silent but received "loud"',
-      'AWS_ENDPOINT_URL_LAMBDA: Expected an http(s) URL but received "localhost:3001"',
+      'INVOKE_TIMEOUT_MS: Expected an integer from 1 to 2147483647 (received "-1")',
+      'MAX_IN_FLIGHT: Expected an integer of at least 1 (received "0")',
+      'MAX_COALESCED: Expected an integer of at least 0 (received "-1")',
+      'S3_FORCE_PATH_STYLE: Expected true or false (received "maybe")',
+      'CACHE_CONTROL: Expected a header value of printable ASCII characters (received "public\\nmax-age=1")',
+      'LOG_LEVEL: Expected one of trace, debug, info, warn, error, fatal, silent (received "loud")',
+      'AWS_ENDPOINT_URL_LAMBDA: Expected an http(s) URL (received "localhost:3001")',
     ]);
   });
 
   it('puts every issue in the error message, one per line', () => {
     expect(() => parseProxyConfig({ PRESETS: 'small=320', PORT: 'x' })).toThrow(
-      'Invalid proxy environment:\n  PORT: Expected a TCP port from 0 to 65535 but received "x"\n  SOURCE_BUCKET: Expected an S3 bucket name but it is not set',
+      'Invalid proxy environment:\n  PORT: Expected an integer from 0 to 65535 (received "x")\n  SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) (not set)',
     );
   });
 
   it('throws when SOURCE_BUCKET is not set', () => {
-    expect(issuesOf({ PRESETS: 'small=320' })).toEqual(['SOURCE_BUCKET: Expected an S3 bucket name but it is not set']);
+    expect(issuesOf({ PRESETS: 'small=320' })).toEqual([
+      'SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) (not set)',
+    ]);
   });
 
   it('throws when neither PRESETS nor PRESETS_FILE is set', () => {
@@ -176,7 +178,7 @@ describe('Function: parseProxyConfig', () => {
   it('throws when both PRESETS and PRESETS_FILE are set', () => {
     const readFile = files({ '/etc/presets.json': '{"small": 320}' });
     expect(issuesOf({ ...MINIMAL, PRESETS_FILE: '/etc/presets.json' }, readFile)).toEqual([
-      'PRESETS_FILE: Expected either PRESETS or PRESETS_FILE but both are set',
+      'PRESETS: Expected either PRESETS or PRESETS_FILE but both are set (received "small=320")',
     ]);
   });
 
@@ -192,19 +194,19 @@ describe('Function: parseProxyConfig', () => {
   });
 
   it.each([
-    ['a missing file', {}, /^PRESETS_FILE: Expected a readable file but could not read "\/p.json": ENOENT/],
-    ['a file that is not JSON', { '/p.json': 'small=320' }, /^PRESETS_FILE: Expected a JSON file like \{"small": 320\} but "\/p.json" is not JSON: /],
+    ['a missing file', {}, /^PRESETS_FILE: Expected a readable JSON file like \{"small": 320\} but it is not: ENOENT.* \(received "\/p.json"\)$/],
+    ['a file that is not JSON', { '/p.json': 'small=320' }, /^PRESETS_FILE: Expected a readable JSON file like \{"small": 320\} but it is not: .*JSON.* \(received "\/p.json"\)$/],
     [
       'a JSON array',
       { '/p.json': '[320]' },
-      /^PRESETS_FILE: Expected a JSON object of preset name to width, .* but received \[320\] in "\/p.json"$/,
+      /^PRESETS_FILE: Expected a JSON object of preset name to width, .* but received \[320\] \(received "\/p.json"\)$/,
     ],
     [
       'a bad name or width',
       { '/p.json': '{"Small": 320, "ok": 1, "big": 1e9, "half": 1.5, "text": "320"}' },
-      /but received .* \(bad: "Small", "big", "half", "text"\) in "\/p.json"$/,
+      /but received .* \(bad: "Small", "big", "half", "text"\) \(received "\/p.json"\)$/,
     ],
-    ['an empty object', { '/p.json': '{}' }, /but received an empty object in "\/p.json"$/],
+    ['an empty object', { '/p.json': '{}' }, /but received an empty object \(received "\/p.json"\)$/],
   ])('throws when PRESETS_FILE is %s', (_what, contents, expected) => {
     const issues = issuesOf({ SOURCE_BUCKET: 'originals-bucket', PRESETS_FILE: '/p.json' }, files(contents));
     expect(issues).toHaveLength(1);
@@ -213,7 +215,7 @@ describe('Function: parseProxyConfig', () => {
 
   it('throws when INVOKE_TIMEOUT_MS is not below REQUEST_TIMEOUT_MS', () => {
     expect(issuesOf({ ...MINIMAL, REQUEST_TIMEOUT_MS: '20000' })).toEqual([
-      'INVOKE_TIMEOUT_MS: Expected less than REQUEST_TIMEOUT_MS (20000), so that a slow invocation is still answered 504, but received "22000"',
+      'INVOKE_TIMEOUT_MS: Expected less than REQUEST_TIMEOUT_MS (20000), so that a slow invocation is still answered 504, but received 22000',
     ]);
     expect(issuesOf({ ...MINIMAL, INVOKE_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '500' })).toHaveLength(1);
   });
@@ -239,8 +241,10 @@ describe('Function: parseProxyConfig', () => {
     const readFile = files({ '/img/notes.txt': 'hello' });
     const issues = issuesOf({ ...MINIMAL, NOT_FOUND_IMAGE: '/img/missing.png', ERROR_IMAGE: '/img/notes.txt' }, readFile);
     expect(issues).toHaveLength(2);
-    expect(issues[0]).toMatch(/^NOT_FOUND_IMAGE: Expected a readable file but could not read "\/img\/missing.png": ENOENT/);
-    expect(issues[1]).toBe('ERROR_IMAGE: Expected a PNG, JPEG, GIF, WebP or SVG image but "/img/notes.txt" is none of them');
+    expect(issues[0]).toMatch(/^NOT_FOUND_IMAGE: Expected a readable file but it is not: ENOENT.* \(received "\/img\/missing.png"\)$/);
+    expect(issues[1]).toBe(
+      'ERROR_IMAGE: Expected a PNG, JPEG, GIF, WebP or SVG image but the file is none of them (received "/img/notes.txt")',
+    );
   });
 
   it('accepts 1, 0, TRUE and False for S3_FORCE_PATH_STYLE', () => {

@@ -131,8 +131,8 @@ describe.each(Object.keys(ENTRY_POINTS) as EntryPoint[])('Module: proxy/src/main
     const started = startMain(entry, { PORT: 'eighty', PRESETS: 'small=abc' });
     expect(await started.exited).toBe(1);
     expect(started.stderr()).toContain('Invalid proxy environment:');
-    expect(started.stderr()).toContain('PORT: Expected a TCP port from 0 to 65535 but received "eighty"');
-    expect(started.stderr()).toContain('SOURCE_BUCKET: Expected an S3 bucket name but it is not set');
+    expect(started.stderr()).toContain('PORT: Expected an integer from 0 to 65535 (received "eighty")');
+    expect(started.stderr()).toContain('SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) (not set)');
     expect(started.stderr()).toContain('PRESETS: Expected name=width pairs');
     expect(started.lines).toEqual([]);
   });
