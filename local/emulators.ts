@@ -23,6 +23,7 @@ import {
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { dropAbortedRequests } from './dynalite-aborts.js';
 import { makePutsAtomic } from './s3rver-atomic.js';
 
 /** Which implementation serves the local AWS APIs. */
@@ -110,6 +111,7 @@ async function startNodeBackend(verbose: boolean): Promise<Running> {
   const s3Address = await s3.run();
 
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, verbose });
+  dropAbortedRequests(dynamo);
   const dynamoPort = await freePort();
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
