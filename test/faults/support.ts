@@ -1,8 +1,15 @@
 /**
- * What the fault scenarios share: the short function timeout they run under, a timed call, and the two
- * checks every scenario ends with (nothing half-done is left behind; the next request succeeds).
+ * What the fault scenarios share: the short function timeout they run under, a timed call, the checks
+ * every scenario ends with (nothing half-done is left behind; the next request succeeds), and the preview
+ * proxy with deadlines derived from that timeout.
  */
+import { invokeTimeoutFor, requestTimeoutFor } from '@preview-lambda/contract';
+import { PreviewInvoker } from '@preview-lambda/invoker';
 import { expect } from 'vitest';
+import { EMULATOR_REGION } from '../../local/emulators.js';
+import { FUNCTION_NAME } from '../../local/preview-function.js';
+import { S3PreviewReader } from '../../proxy/src/s3.js';
+import { startProxy, type TestProxy } from '../proxy/support.js';
 import { BUCKETS, type HandlerUnderTest, type Harness, lambdaContext } from '../support/harness.js';
 import { previewRequest } from '../support/requests.js';
 
@@ -74,4 +81,49 @@ export async function expectNextSucceeds(harness: Harness, sut: HandlerUnderTest
   expect(next.error).toBeUndefined();
   expect(next.value).toMatchObject({ status: true, key: previewKey(srcKey), content_type: 'image/jpeg' });
   await expectStored(harness, sut, srcKey, next.value!.data);
+}
+
+/** The proxy's deadlines derived from a function timeout, as `contract/deadlines.ts` derives the defaults. */
+export function proxyDeadlines(functionTimeoutMs: number): { invokeTimeoutMs: number; requestTimeoutMs: number } {
+  const invokeTimeoutMs = invokeTimeoutFor(functionTimeoutMs / 1000);
+  return { invokeTimeoutMs, requestTimeoutMs: requestTimeoutFor(invokeTimeoutMs) };
+}
+
+/**
+ * The preview proxy as production wires it (one `PreviewInvoker`, S3 for stored previews) in front of the
+ * Lambda endpoint at `lambdaUrl`, with its deadlines derived from `functionTimeoutMs`. Close it with the
+ * returned `close`.
+ */
+export async function startPreviewProxy(
+  harness: Harness,
+  lambdaUrl: string,
+  functionTimeoutMs = FAULT_FUNCTION_TIMEOUT_MS,
+): Promise<TestProxy & { close(): Promise<void> }> {
+  const { invokeTimeoutMs, requestTimeoutMs } = proxyDeadlines(functionTimeoutMs);
+  const invoker = new PreviewInvoker({
+    functionName: FUNCTION_NAME,
+    timeoutMs: invokeTimeoutMs,
+    clientConfig: {
+      endpoint: lambdaUrl,
+      region: EMULATOR_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    },
+  });
+  const proxy = await startProxy({
+    env: { INVOKE_TIMEOUT_MS: String(invokeTimeoutMs), REQUEST_TIMEOUT_MS: String(requestTimeoutMs) },
+    invoker,
+    storage: new S3PreviewReader({ client: harness.s3 }),
+  });
+  return {
+    ...proxy,
+    async close() {
+      await proxy.proxy.close();
+      invoker.destroy();
+    },
+  };
+}
+
+/** The URL path the proxy serves the `small` preview of `srcKey` at (nginx's fallback sends the same). */
+export function previewPath(srcKey: string): string {
+  return `/${previewKey(srcKey)}`;
 }
