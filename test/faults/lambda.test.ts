@@ -82,9 +82,9 @@ async function expectPreviewServed(
   expect([sut.resizes(), sut.puts()]).toEqual([1, 1]);
 }
 
-/** The proxy answered `status` with `code` before its request deadline, and no preview was stored. */
+/** The proxy answered `status` with `code` before its request deadline; no record, no preview stored. */
 async function expectFailure(
-  { src }: Chain,
+  { sut, src }: Chain,
   answer: Awaited<ReturnType<Chain['request']>>,
   status: number,
   code: string,
@@ -93,6 +93,7 @@ async function expectFailure(
   expect(answer.value?.headers['x-preview-error']).toBe(code);
   expect(answer.ms).toBeLessThan(requestTimeoutMs);
   expect(await harness.getObject(BUCKETS.destination, previewKey(src))).toBeUndefined();
+  expect(await harness.records(sut.tableName)).toEqual([]);
 }
 
 /** A Lambda service error answer (`x-amzn-ErrorType`, JSON body), as the Invoke API sends it. */
