@@ -9,13 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FUNCTION_TIMEOUT_SECONDS } from '@preview-lambda/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { makeJpeg } from '../../local/images.js';
-import { dynamodbOperation, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { BUCKETS, type HandlerUnderTest, type Harness, startHarness } from '../support/harness.js';
+import { dynamodbOperation, type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { BUCKETS, type Harness, startHarness } from '../support/harness.js';
 import { uniqueSourceKey } from '../support/requests.js';
 import {
   expectNextSucceeds,
-  expectStored,
+  expectPreviewMade,
   FAULT_FUNCTION_TIMEOUT_MS,
+  type HandlerScenario,
   invoke,
   previewKey,
 } from './support.js';
@@ -44,11 +45,11 @@ afterAll(async () => {
 });
 
 /** A function whose DynamoDB client goes through the fault proxy, its warnings, and a fresh original. */
-async function setUp(name: string): Promise<{ sut: HandlerUnderTest; src: string; warn: MockInstance }> {
+async function setUp(name: string): Promise<HandlerScenario & { warn: MockInstance }> {
   const sut = await harness.handler({ endpoints: { dynamodb: dynamodb.url } });
   const src = uniqueSourceKey(name);
   await harness.putSource(src, original, 'image/jpeg');
-  return { sut, src, warn: vi.spyOn(sut.logger, 'warn') };
+  return { harness, sut, src, faults: dynamodb, warn: vi.spyOn(sut.logger, 'warn') };
 }
 
 /** The DynamoDB operations the fault proxy saw since `from`, with the fault applied to each. */
@@ -59,116 +60,67 @@ function operationsSince(from: number): string[] {
 }
 
 /** A DynamoDB error answer (JSON protocol 1.0). */
-const dynamodbError = (type: string) => ({
+const INTERNAL_SERVER_ERROR: Fault = {
+  kind: 'status',
+  status: 500,
   headers: { 'Content-Type': 'application/x-amz-json-1.0' },
-  body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'injected' }),
-});
-
-/**
- * The invocation failed open: the preview was answered and stored whole, the warning says why, the
- * table holds nothing for it, and it took about a second, far from the function timeout.
- */
-async function expectFailedOpen(
-  sut: HandlerUnderTest,
-  src: string,
-  warn: MockInstance,
-  outcome: Awaited<ReturnType<typeof invoke>>,
-): Promise<void> {
-  expect(outcome.error).toBeUndefined();
-  expect(outcome.value).toMatchObject({ status: true, key: previewKey(src), content_type: 'image/jpeg' });
-  expect(outcome.ms).toBeLessThan(FAIL_OPEN_BOUND_MS);
-  expect(warn).toHaveBeenCalledWith(
-    'Idempotency store unreachable; generating without deduplication',
-    expect.anything(),
-  );
-  const stored = await harness.getObject(BUCKETS.destination, previewKey(src));
-  expect(stored?.bytes.equals(Buffer.from(outcome.value!.data, 'base64'))).toBe(true);
-  expect(await harness.records(sut.tableName)).toEqual([]);
-  expect([sut.resizes(), sut.puts()]).toEqual([1, 1]);
-}
+  body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected' }),
+};
 
 describe('DynamoDB faults: the function fails open', () => {
-  it('hangs: the preview is made without deduplication within about a second, not at the 10 s timeout', async () => {
-    const { sut, src, warn } = await setUp('hang.jpg');
-    dynamodb.inject({ kind: 'hang' });
+  it.each<[string, Fault]>([
+    ['hangs', { kind: 'hang' }],
+    ['answers 500 to every attempt', INTERNAL_SERVER_ERROR],
+    ['drops every connection', { kind: 'drop' }],
+    ['cuts the request body of every attempt', { kind: 'cut-request', afterBytes: 20 }],
+  ])('%s: the preview is made without deduplication in about a second, not at the 10 s timeout', async (_, fault) => {
+    const scenario = await setUp(`${fault.kind}.jpg`);
+    const { sut, src, warn } = scenario;
+    dynamodb.inject(fault);
     const from = dynamodb.requests.length;
 
     const outcome = await invoke(sut, src, FUNCTION_TIMEOUT_MS);
 
-    await expectFailedOpen(sut, src, warn, outcome);
-    expect(operationsSince(from)).toEqual(['PutItem hang', 'PutItem hang']);
-    dynamodb.clear();
-    await expectNextSucceeds(harness, sut, src);
-  });
-
-  it('answers 500 to every attempt: fails open', async () => {
-    const { sut, src, warn } = await setUp('500-always.jpg');
-    dynamodb.inject({ kind: 'status', status: 500, ...dynamodbError('InternalServerError') });
-    const from = dynamodb.requests.length;
-
-    const outcome = await invoke(sut, src, FUNCTION_TIMEOUT_MS);
-
-    await expectFailedOpen(sut, src, warn, outcome);
-    expect(operationsSince(from)).toEqual(['PutItem status', 'PutItem status']);
-    dynamodb.clear();
-    await expectNextSucceeds(harness, sut, src);
-  });
-
-  it('drops every connection: fails open', async () => {
-    const { sut, src, warn } = await setUp('drop-always.jpg');
-    dynamodb.inject({ kind: 'drop' });
-
-    const outcome = await invoke(sut, src, FUNCTION_TIMEOUT_MS);
-
-    await expectFailedOpen(sut, src, warn, outcome);
-    dynamodb.clear();
-    await expectNextSucceeds(harness, sut, src);
-  });
-
-  it('cuts the request body of every attempt: fails open', async () => {
-    const { sut, src, warn } = await setUp('cut-always.jpg');
-    dynamodb.inject({ kind: 'cut-request', afterBytes: 20 });
-
-    const outcome = await invoke(sut, src, FUNCTION_TIMEOUT_MS);
-
-    await expectFailedOpen(sut, src, warn, outcome);
-    dynamodb.clear();
-    await expectNextSucceeds(harness, sut, src);
+    expect(outcome.value).toMatchObject({ status: true, key: previewKey(src), content_type: 'image/jpeg' });
+    expect(outcome.ms).toBeLessThan(FAIL_OPEN_BOUND_MS);
+    expect(operationsSince(from)).toEqual([`PutItem ${fault.kind}`, `PutItem ${fault.kind}`]);
+    expect(warn).toHaveBeenCalledWith(
+      'Idempotency store unreachable; generating without deduplication',
+      expect.anything(),
+    );
+    const stored = await harness.getObject(BUCKETS.destination, previewKey(src));
+    expect(stored?.bytes.equals(Buffer.from(outcome.value!.data, 'base64'))).toBe(true);
+    expect(await harness.records(sut.tableName)).toEqual([]);
+    expect([sut.resizes(), sut.puts()]).toEqual([1, 1]);
+    await expectNextSucceeds(scenario);
   });
 });
 
 describe('DynamoDB faults: retried or absorbed, deduplication kept', () => {
   it('answers 500 once, then drops a connection once: the SDK retries both and the record completes', async () => {
-    const { sut, src, warn } = await setUp('retried.jpg');
-    dynamodb.inject({ kind: 'status', status: 500, ...dynamodbError('InternalServerError') }, { times: 1 });
+    const scenario = await setUp('retried.jpg');
+    dynamodb.inject(INTERNAL_SERVER_ERROR, { times: 1 });
     dynamodb.inject({ kind: 'drop' }, { match: dynamodbOperation('UpdateItem'), times: 1 });
     const from = dynamodb.requests.length;
 
-    const outcome = await invoke(sut, src, FUNCTION_TIMEOUT_MS);
-
-    expect(outcome.value).toMatchObject({ status: true, key: previewKey(src) });
-    expect(outcome.ms).toBeLessThan(FAIL_OPEN_BOUND_MS);
+    await expectPreviewMade(scenario, await invoke(scenario.sut, scenario.src, FUNCTION_TIMEOUT_MS));
     expect(operationsSince(from)).toEqual(['PutItem status', 'PutItem pass', 'UpdateItem drop', 'UpdateItem pass']);
-    expect(warn).not.toHaveBeenCalled();
-    await expectStored(harness, sut, src, outcome.value!.data);
+    expect(scenario.warn).not.toHaveBeenCalled();
   });
 
   it('answers every call 200 ms late (within its 500 ms budget): the record completes', async () => {
-    const { sut, src, warn } = await setUp('slow.jpg');
+    const scenario = await setUp('slow.jpg');
     dynamodb.inject({ kind: 'delay', ms: 200 });
 
-    const outcome = await invoke(sut, src, FUNCTION_TIMEOUT_MS);
-
-    expect(outcome.value).toMatchObject({ status: true, key: previewKey(src) });
-    expect(outcome.ms).toBeLessThan(FAIL_OPEN_BOUND_MS);
-    expect(warn).not.toHaveBeenCalled();
-    await expectStored(harness, sut, src, outcome.value!.data);
+    await expectPreviewMade(scenario, await invoke(scenario.sut, scenario.src, FUNCTION_TIMEOUT_MS));
+    expect(scenario.warn).not.toHaveBeenCalled();
   });
 });
 
 describe('DynamoDB faults: after the record is in progress', () => {
   it('hangs while completing the record: preview answered, the record expires at the deadline', async () => {
-    const { sut, src, warn } = await setUp('hang-complete.jpg');
+    const scenario = await setUp('hang-complete.jpg');
+    const { sut, src, warn } = scenario;
     dynamodb.inject({ kind: 'hang' }, { match: dynamodbOperation('UpdateItem') });
 
     const outcome = await invoke(sut, src, FAULT_FUNCTION_TIMEOUT_MS);
@@ -192,7 +144,7 @@ describe('DynamoDB faults: after the record is in progress', () => {
     });
 
     await sleep(expiry - Date.now() + 50);
-    await expectNextSucceeds(harness, sut, src);
+    await expectNextSucceeds(scenario);
     expect(sut.resizes()).toBe(2);
   });
 });

@@ -3,13 +3,14 @@
  * every scenario ends with (nothing half-done is left behind; the next request succeeds), and the preview
  * proxy with deadlines derived from that timeout.
  */
-import { invokeTimeoutFor, requestTimeoutFor } from '@preview-lambda/contract';
+import { invokeTimeoutFor, type ResizeResponse, requestTimeoutFor } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { expect } from 'vitest';
 import { EMULATOR_REGION } from '../../local/emulators.js';
 import { FUNCTION_NAME } from '../../local/preview-function.js';
 import { S3PreviewReader } from '../../proxy/src/s3.js';
 import { startProxy, type TestProxy } from '../proxy/support.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
 import { BUCKETS, type HandlerUnderTest, type Harness, lambdaContext } from '../support/harness.js';
 import { previewRequest } from '../support/requests.js';
 
@@ -42,45 +43,71 @@ export function previewKey(srcKey: string): string {
   return `prew/small/${srcKey.slice('photo/'.length)}`;
 }
 
-/** The request for `srcKey` (preset `small`, 320 px) between the harness buckets. */
-export function faultRequest(srcKey: string) {
-  return previewRequest(BUCKETS, srcKey);
+/**
+ * Calls the handler once for `srcKey` (preset `small`, 320 px, between the harness buckets) under a
+ * {@link FAULT_FUNCTION_TIMEOUT_MS} context (or `timeoutMs`).
+ */
+export function invoke(
+  sut: HandlerUnderTest,
+  srcKey: string,
+  timeoutMs = FAULT_FUNCTION_TIMEOUT_MS,
+): Promise<Timed<ResizeResponse>> {
+  return timed(sut.handler(previewRequest(BUCKETS, srcKey), lambdaContext({ timeoutMs })));
 }
 
-/** Calls the handler once for `srcKey` under a {@link FAULT_FUNCTION_TIMEOUT_MS} context (or `timeoutMs`). */
-export function invoke(sut: HandlerUnderTest, srcKey: string, timeoutMs = FAULT_FUNCTION_TIMEOUT_MS) {
-  return timed(sut.handler(faultRequest(srcKey), lambdaContext({ timeoutMs })));
+/** One handler scenario: the function under test, the source key it is asked for, the fault proxy it uses. */
+export interface HandlerScenario {
+  readonly harness: Harness;
+  readonly sut: HandlerUnderTest;
+  readonly src: string;
+  readonly faults: FaultProxy;
 }
 
-/** No idempotency record (in progress or not) and no preview object for `srcKey`: nothing half-done. */
-export async function expectNothingLeft(harness: Harness, sut: HandlerUnderTest, srcKey: string): Promise<void> {
+/** No idempotency record (in progress or not) and no preview object for the source: nothing half-done. */
+export async function expectNothingLeft({ harness, sut, src }: HandlerScenario): Promise<void> {
   expect(await harness.records(sut.tableName)).toEqual([]);
   const listed = await harness.listBucket(BUCKETS.destination);
-  expect(listed.filter((line) => line.startsWith(`${previewKey(srcKey)} `))).toEqual([]);
+  expect(listed.filter((line) => line.startsWith(`${previewKey(src)} `))).toEqual([]);
 }
 
 /**
- * The preview for `srcKey` is stored whole: the object in the destination bucket holds exactly the bytes of
- * the answer `data`, and the idempotency table has one completed record.
+ * The preview of the source is stored whole: the object in the destination bucket holds exactly the bytes
+ * of the answer `data`, and the idempotency table has one completed record.
  */
-export async function expectStored(
-  harness: Harness,
-  sut: HandlerUnderTest,
-  srcKey: string,
-  data: string,
-): Promise<void> {
-  const stored = await harness.getObject(BUCKETS.destination, previewKey(srcKey));
+export async function expectStored({ harness, sut, src }: HandlerScenario, data: string): Promise<void> {
+  const stored = await harness.getObject(BUCKETS.destination, previewKey(src));
   expect(stored?.contentType).toBe('image/jpeg');
   expect(stored?.bytes.equals(Buffer.from(data, 'base64'))).toBe(true);
   expect(await harness.records(sut.tableName)).toMatchObject([{ status: { S: 'COMPLETED' } }]);
 }
 
-/** The next request for `srcKey`, with no fault left, gets its preview, stored whole. */
-export async function expectNextSucceeds(harness: Harness, sut: HandlerUnderTest, srcKey: string): Promise<void> {
-  const next = await invoke(sut, srcKey);
-  expect(next.error).toBeUndefined();
-  expect(next.value).toMatchObject({ status: true, key: previewKey(srcKey), content_type: 'image/jpeg' });
-  await expectStored(harness, sut, srcKey, next.value!.data);
+/** The invocation answered the preview before the function timeout, and it is stored whole. */
+export async function expectPreviewMade(scenario: HandlerScenario, outcome: Timed<ResizeResponse>): Promise<void> {
+  expect(outcome.error).toBeUndefined();
+  expect(outcome.value).toMatchObject({ status: true, key: previewKey(scenario.src), content_type: 'image/jpeg' });
+  expect(outcome.ms).toBeLessThan(FAULT_FUNCTION_TIMEOUT_MS);
+  await expectStored(scenario, outcome.value!.data);
+}
+
+/** With every fault cleared, the next request for the source gets its preview, stored whole. */
+export async function expectNextSucceeds(scenario: HandlerScenario): Promise<void> {
+  scenario.faults.clear();
+  await expectPreviewMade(scenario, await invoke(scenario.sut, scenario.src));
+}
+
+/**
+ * The invocation failed (threw an error like `error`) before the function timeout and left nothing
+ * half-done; the next request, without the fault, gets the preview.
+ */
+export async function expectFailedThenRecovered(
+  scenario: HandlerScenario,
+  outcome: Timed<ResizeResponse>,
+  error: Record<string, unknown>,
+): Promise<void> {
+  expect(outcome.error).toMatchObject(error);
+  expect(outcome.ms).toBeLessThan(FAULT_FUNCTION_TIMEOUT_MS);
+  await expectNothingLeft(scenario);
+  await expectNextSucceeds(scenario);
 }
 
 /** The proxy's deadlines derived from a function timeout, as `contract/deadlines.ts` derives the defaults. */
