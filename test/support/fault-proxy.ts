@@ -193,8 +193,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const { method = 'GET', url: path = '/', headers } = incoming;
     const request: FaultRequest = { method, path, headers };
-    // A request the proxy cuts, drops or holds may end in an error ('aborted'): that is the point.
-    incoming.on('error', () => undefined);
     const fault = take(request);
     requests.push({ ...request, fault: fault.kind });
     switch (fault.kind) {
