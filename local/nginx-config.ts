@@ -43,7 +43,7 @@ const USAGE = `usage: npm run nginx:config -- [--write-example]
   S3, path style (emulators, dotted buckets): --endpoint URL (e.g. http://127.0.0.1:4568)
   --bucket NAME | --originals-bucket NAME --previews-bucket NAME
   [--preview-root prew] [--source-prefix photo]
-  [--proxy-request-timeout-ms 25000] [--proxy-keep-alive-timeout-ms 65000]
+  [--proxy-request-timeout-ms 30000] [--proxy-keep-alive-timeout-ms 65000]
   [--access-log PATH] [--ca-certificates PATH]
 `;
 

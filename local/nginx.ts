@@ -12,7 +12,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_REQUEST_TIMEOUT_MS, nginxReadTimeoutFor } from '@preview-lambda/contract';
 
 /** The template every configuration is rendered from. */
 export const NGINX_TEMPLATE_PATH = fileURLToPath(
@@ -86,7 +85,7 @@ export interface NginxConfigOptions {
   readonly previewRoot?: string;
   /** URL and key prefix of originals (the proxy's `SOURCE_PREFIX`). Default `photo`. */
   readonly sourcePrefix?: string;
-  /** The proxy's `REQUEST_TIMEOUT_MS`. Default: the proxy's default, 25 000 (`contract/deadlines.ts`). */
+  /** The proxy's `REQUEST_TIMEOUT_MS`. Default 30 000. */
   readonly proxyRequestTimeoutMs?: number;
   /** nginx's `proxy_read_timeout` towards the proxy; must exceed `proxyRequestTimeoutMs`. Default: it + 5 s. */
   readonly proxyReadTimeoutMs?: number;
@@ -132,8 +131,8 @@ export function nginxTemplateValues(options: NginxConfigOptions): NginxTemplateV
   const problems: string[] = [];
   const previewRoot = options.previewRoot ?? 'prew';
   const sourcePrefix = options.sourcePrefix ?? 'photo';
-  const requestTimeout = options.proxyRequestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const readTimeout = options.proxyReadTimeoutMs ?? nginxReadTimeoutFor(requestTimeout);
+  const requestTimeout = options.proxyRequestTimeoutMs ?? 30_000;
+  const readTimeout = options.proxyReadTimeoutMs ?? requestTimeout + 5_000;
   const keepAlive = options.proxyKeepAliveTimeoutMs ?? 65_000;
   const upstreamKeepalive = options.proxyUpstreamKeepaliveTimeoutMs ?? Math.min(60_000, keepAlive - 1_000);
   const s3Keepalive = options.s3KeepaliveTimeoutMs ?? 4_000;

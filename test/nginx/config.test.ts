@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REQUEST_TIMEOUT_MS, nginxReadTimeoutFor } from '@preview-lambda/contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '../../local/nginx-config.js';
 import {
@@ -138,11 +137,6 @@ describe('Function: renderNginxConfig', () => {
     expect(() =>
       renderNginxConfig({ ...LOCAL, s3: { style: 'virtual-host', region: 'eu-west-1' }, originalsBucket: 'bucket.mydomain' }),
     ).toThrow(/has dots.*use path-style addressing/);
-  });
-
-  it("waits for the proxy 5 s longer than the proxy's default REQUEST_TIMEOUT_MS when not told otherwise", () => {
-    expect(nginxTemplateValues(LOCAL).PROXY_READ_TIMEOUT).toBe(`${nginxReadTimeoutFor(DEFAULT_REQUEST_TIMEOUT_MS)}ms`);
-    expect(nginxTemplateValues(LOCAL).PROXY_READ_TIMEOUT).toBe('30000ms');
   });
 
   it("keeps nginx's timeouts on the right side of the proxy's", () => {
