@@ -65,6 +65,15 @@ export function integerFlag(
   return value;
 }
 
+/** The value of `--<flag>` as an http(s) URL, or `undefined` when absent; anything else goes to `fail`. */
+export function urlFlag(fail: Fail, flag: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    return fail(`--${flag} must be an http(s) URL but received "${raw}"`);
+  }
+  return raw;
+}
+
 /** The value of `--backend`; anything but `node` or `moto` goes to `fail`. */
 export function backendFlag(fail: Fail, raw: string): EmulatorBackend {
   return raw === 'node' || raw === 'moto' ? raw : fail(`--backend must be node or moto but received "${raw}"`);

@@ -23,6 +23,7 @@ import {
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { dropAbortedRequests } from './dynalite-aborts.js';
 import { makePutsAtomic } from './s3rver-atomic.js';
 
 /** Which implementation serves the local AWS APIs. */
@@ -72,7 +73,10 @@ export interface Emulators {
   };
   /** Creates a bucket; succeeds if it already exists. */
   createBucket(name: string): Promise<void>;
-  /** Creates a Powertools idempotency table (partition key `id`, TTL on `expiration` where supported). */
+  /**
+   * Creates a Powertools idempotency table (partition key `id`, TTL on `expiration` where supported);
+   * succeeds if it already exists.
+   */
   createIdempotencyTable(name: string): Promise<void>;
   /** Stops every process and server this started and removes their files. */
   stop(): Promise<void>;
@@ -110,6 +114,7 @@ async function startNodeBackend(verbose: boolean): Promise<Running> {
   const s3Address = await s3.run();
 
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, verbose });
+  dropAbortedRequests(dynamo);
   const dynamoPort = await freePort();
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
@@ -173,7 +178,27 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   const backend = options.backend ?? 'node';
   const verbose = options.verbose ?? false;
   const running = backend === 'moto' ? await startMotoBackend(verbose) : await startNodeBackend(verbose);
+  return emulatorsAt(backend, running);
+}
 
+/** Where emulators that another process started listen, and which backend they are. */
+export interface RunningEmulators {
+  readonly backend: EmulatorBackend;
+  /** Base URL of the S3 API. */
+  readonly s3Endpoint: string;
+  /** Base URL of the DynamoDB API. */
+  readonly dynamodbEndpoint: string;
+}
+
+/**
+ * Emulators that are already running elsewhere (e.g. started by a test, which can then restart the Lambda
+ * endpoint around them): the same helpers as {@link startEmulators} gives; `stop()` leaves them running.
+ */
+export function connectEmulators(running: RunningEmulators): Emulators {
+  return emulatorsAt(running.backend, { ...running, stop: async () => undefined });
+}
+
+function emulatorsAt(backend: EmulatorBackend, running: Running): Emulators {
   // The SDK annotates the credentials object it is given, so every client gets a fresh copy.
   const base = () => ({ region: EMULATOR_REGION, credentials: { ...EMULATOR_CREDENTIALS } });
   const s3Config = (): S3ClientConfig => ({ ...base(), endpoint: running.s3Endpoint, forcePathStyle: true });
@@ -212,14 +237,20 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
     async createIdempotencyTable(name) {
       const client = new DynamoDBClient(dynamodbConfig());
       try {
-        await client.send(
-          new CreateTableCommand({
-            TableName: name,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          }),
-        );
+        try {
+          await client.send(
+            new CreateTableCommand({
+              TableName: name,
+              BillingMode: 'PAY_PER_REQUEST',
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+            }),
+          );
+        } catch (error) {
+          // Created before (e.g. by an earlier run against the same emulators), TTL included.
+          if ((error as { name?: string }).name === 'ResourceInUseException') return;
+          throw error;
+        }
         await waitUntilTableExists(
           { client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.5 },
           { TableName: name },

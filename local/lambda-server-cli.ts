@@ -1,12 +1,20 @@
 /**
  * `npm run lambda:local [-- --port 3001 --host 127.0.0.1 --backend node|moto --bucket NAME
- * --max-concurrency N --timeout SECONDS]`: a development tool that serves the Lambda Invoke API for
- * `PreviewFunction` (the template's logical ID) on `127.0.0.1:3001`, like `sam local start-lambda` but
- * without Docker, running the real entry point (`handler/src/index.ts`) in this process against embedded
- * AWS emulators seeded with the sample originals. Stops gracefully on SIGINT/SIGTERM.
+ * --max-concurrency N --timeout SECONDS --s3-endpoint URL --dynamodb-endpoint URL]`: a development tool
+ * that serves the Lambda Invoke API for `PreviewFunction` (the template's logical ID) on `127.0.0.1:3001`,
+ * like `sam local start-lambda` but without Docker, running the real entry point (`handler/src/index.ts`)
+ * in this process against embedded AWS emulators seeded with the sample originals, or against emulators
+ * already running at `--s3-endpoint` and `--dynamodb-endpoint` (so the endpoint can be killed and
+ * restarted around the same state). Stops gracefully on SIGINT/SIGTERM.
  */
-import { backendFlag, describeError, failWith, integerFlag, parseFlags } from './cli.js';
-import { EMULATOR_CREDENTIALS, EMULATOR_REGION, type Emulators, startEmulators } from './emulators.js';
+import { backendFlag, describeError, failWith, integerFlag, parseFlags, urlFlag } from './cli.js';
+import {
+  connectEmulators,
+  EMULATOR_CREDENTIALS,
+  EMULATOR_REGION,
+  type Emulators,
+  startEmulators,
+} from './emulators.js';
 import {
   DEFAULT_LAMBDA_HOST,
   DEFAULT_LAMBDA_PORT,
@@ -26,7 +34,8 @@ import { SAMPLE_OBJECTS } from './seed.js';
 
 const USAGE =
   'usage: npm run lambda:local -- [--port 3001] [--host 127.0.0.1] [--backend node|moto] [--bucket NAME]...\n' +
-  '                               [--max-concurrency N] [--timeout SECONDS]\n';
+  '                               [--max-concurrency N] [--timeout SECONDS]\n' +
+  '                               [--s3-endpoint URL --dynamodb-endpoint URL]\n';
 const fail = failWith('lambda:local', USAGE);
 
 const parsed = parseFlags(
@@ -37,6 +46,8 @@ const parsed = parseFlags(
     bucket: { type: 'string', multiple: true },
     'max-concurrency': { type: 'string' },
     timeout: { type: 'string' },
+    's3-endpoint': { type: 'string' },
+    'dynamodb-endpoint': { type: 'string' },
   },
   USAGE,
   fail,
@@ -46,6 +57,14 @@ const port = integerFlag(fail, 'port', parsed.port, 0, 65_535) ?? DEFAULT_LAMBDA
 const maxConcurrency = integerFlag(fail, 'max-concurrency', parsed['max-concurrency'], 1, 10_000);
 const timeoutFlag = integerFlag(fail, 'timeout', parsed.timeout, 1, 900);
 const buckets = [...new Set(parsed.bucket ?? [DEFAULT_BUCKET])];
+const s3Endpoint = urlFlag(fail, 's3-endpoint', parsed['s3-endpoint']);
+const dynamodbEndpoint = urlFlag(fail, 'dynamodb-endpoint', parsed['dynamodb-endpoint']);
+if ((s3Endpoint === undefined) !== (dynamodbEndpoint === undefined)) {
+  fail('--s3-endpoint and --dynamodb-endpoint go together');
+}
+/** Emulators already running elsewhere (both endpoints given): connected to, and left running on exit. */
+const running =
+  s3Endpoint !== undefined && dynamodbEndpoint !== undefined ? { s3Endpoint, dynamodbEndpoint } : undefined;
 const host = parsed.host;
 
 const settings = previewFunctionSettings();
@@ -56,9 +75,12 @@ let emulators: Emulators | undefined;
 let server: LambdaServer | undefined;
 let stopping = false;
 
-/** Starts the emulators, provisions and seeds them, loads the real entry point and serves it. */
+/**
+ * Starts the emulators (or connects to running ones), provisions and seeds them (what exists already is
+ * kept), loads the real entry point and serves it.
+ */
 async function start(): Promise<LambdaServer> {
-  emulators = await startEmulators({ backend });
+  emulators = running === undefined ? await startEmulators({ backend }) : connectEmulators({ backend, ...running });
   await provisionLocalAws(emulators, { buckets, table: TABLE });
 
   // The function's environment, as the Lambda service would set it, then the real entry point. Other
@@ -117,12 +139,13 @@ try {
 /** What the endpoint serves and how to call it, on stdout (the first line names the URL). */
 function banner(url: string, local: Emulators): string {
   const { accessKeyId, secretAccessKey } = EMULATOR_CREDENTIALS;
+  const owned = running === undefined ? '' : ' (already running; left running on exit)';
   return `Local Lambda endpoint (a development tool, not AWS Lambda) listening on ${url}
   function     ${FUNCTION_NAME} (the real handler/src/index.ts, in-process; RequestResponse by name)
   timeout      ${timeoutSeconds} s (${timeoutOrigin})
   memory       ${settings.memoryMb} MB (the MemorySize default of template.yaml; reported only, not enforced)
   concurrency  ${maxConcurrency === undefined ? 'unlimited' : `${maxConcurrency} (then 429 TooManyRequestsException)`}
-  emulators    ${local.backend}: S3 ${local.s3Endpoint}, DynamoDB ${local.dynamodbEndpoint}
+  emulators    ${local.backend}${owned}: S3 ${local.s3Endpoint}, DynamoDB ${local.dynamodbEndpoint}
   buckets      ${buckets.join(', ')} (source and destination; seeded with ${SAMPLE_OBJECTS.length} samples under photo/samples/)
   table        ${TABLE}
   credentials  emulators: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${EMULATOR_REGION}

@@ -53,6 +53,8 @@ export interface HandlerUnderTestOptions {
   dynamodbDown?: boolean;
   /** Point the handler's S3 client at a port where nothing listens (S3 down). */
   s3Down?: boolean;
+  /** Point the handler's clients at these endpoints instead (e.g. a fault proxy in front of the emulators). */
+  endpoints?: { s3?: string; dynamodb?: string };
   /** Resize implementation behind the counter; defaults to the real `resizeImage`. */
   resize?: ResizeFunction;
 }
@@ -110,12 +112,16 @@ export async function startHarness(): Promise<Harness> {
       // The function's own composition root and client settings; only where the clients point differs.
       const { s3: s3Overrides, dynamodb: dynamodbOverrides } = emulators.clientOverrides();
       const nowhere = async () => `http://127.0.0.1:${await freePort()}`;
+      const s3Endpoint = options.s3Down ? await nowhere() : (options.endpoints?.s3 ?? s3Overrides.endpoint);
+      const dynamodbEndpoint = options.dynamodbDown
+        ? await nowhere()
+        : (options.endpoints?.dynamodb ?? dynamodbOverrides.endpoint);
       const counted = createCountedPreviewHandler({
         config,
         logger,
         clients: {
-          s3: options.s3Down ? { ...s3Overrides, endpoint: await nowhere() } : s3Overrides,
-          dynamodb: options.dynamodbDown ? { ...dynamodbOverrides, endpoint: await nowhere() } : dynamodbOverrides,
+          s3: { ...s3Overrides, endpoint: s3Endpoint },
+          dynamodb: { ...dynamodbOverrides, endpoint: dynamodbEndpoint },
         },
         ...(options.resize === undefined ? {} : { resize: options.resize }),
       });
