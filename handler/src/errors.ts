@@ -126,6 +126,17 @@ export class DependencyDeadlineError extends Error {
 }
 
 /**
+ * An S3 object body broke off after its headers (connection reset, socket timeout). The S3 adapter reads
+ * such a body once more (the SDK retries requests, not bodies) and rethrows its `cause` if that fails too.
+ */
+export class BodyCutError extends Error {
+  public constructor(options: ErrorOptions) {
+    super('The object body was cut before its end', options);
+    this.name = 'BodyCutError';
+  }
+}
+
+/**
  * The environment does not satisfy the configuration schema; names every bad variable. Thrown at cold
  * start, so the init fails with this message.
  */

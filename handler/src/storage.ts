@@ -17,6 +17,7 @@ import {
 import type { PreviewAcl } from './config.js';
 import {
   AccessDeniedError,
+  BodyCutError,
   DependencyDeadlineError,
   DestinationRejectedError,
   SourceNotFoundError,
@@ -181,6 +182,18 @@ export class S3PreviewStorage {
    * @throws {DependencyDeadlineError} `signal` aborted before the whole body arrived.
    */
   async #read(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+    // The SDK retries a request, not a body cut after the headers: read once more, within the deadline.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#readOnce(bucket, key, maxBytes, signal);
+      } catch (error) {
+        if (!(error instanceof BodyCutError) || attempt === BODY_READ_ATTEMPTS) throw error instanceof BodyCutError ? error.cause : error;
+      }
+    }
+  }
+
+  /** One GetObject and its body; a body cut mid-way becomes a {@link BodyCutError} (retried by `#read`). */
+  async #readOnce(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
     const what = `GetObject s3://${bucket}/${key}`;
     let output: GetObjectCommandOutput;
     try {
@@ -206,12 +219,16 @@ export class S3PreviewStorage {
       return await readAtMost(body, maxBytes);
     } catch (error) {
       if (signal.aborted) throw new DependencyDeadlineError(what, { cause: error });
-      throw error;
+      if (error instanceof SourceTooLargeError) throw error;
+      throw new BodyCutError({ cause: error });
     } finally {
       signal.removeEventListener('abort', cut);
     }
   }
 }
+
+/** How many times a body cut mid-way is read (one GetObject each). */
+const BODY_READ_ATTEMPTS = 2;
 
 async function readAtMost(body: Readable, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -115,11 +115,20 @@ describe('S3 faults: GetObject of the original', () => {
     await expectFailedThenRecovered(scenario, outcome, { name: 'TimeoutError', message: 'socket hang up' });
   });
 
-  it('cuts the body mid-way: the invocation fails (a body is not retried), nothing is resized', async () => {
-    const scenario = await setUp('cut.jpg', { kind: 'cut-response', afterBytes: original.length / 2 }, getOriginal, 1);
+  it('cuts the body mid-way once: the adapter reads it again (the SDK retries requests, not bodies)', async () => {
+    const scenario = await setUp('cut-once.jpg', { kind: 'cut-response', afterBytes: original.length / 2 }, getOriginal, 1);
+
+    await expectPreviewMade(scenario, await invoke(scenario.sut, scenario.src));
+    expect(scenario.seen()).toEqual(['cut-response', 'pass']);
+    expect(scenario.sut.resizes()).toBe(1);
+  });
+
+  it('cuts every body mid-way: the invocation fails after two reads, nothing is resized', async () => {
+    const scenario = await setUp('cut.jpg', { kind: 'cut-response', afterBytes: original.length / 2 }, getOriginal);
 
     const outcome = await invoke(scenario.sut, scenario.src);
 
+    expect(scenario.seen()).toEqual(['cut-response', 'cut-response']);
     expect(scenario.sut.resizes()).toBe(0);
     await expectFailedThenRecovered(scenario, outcome, { message: 'aborted' });
   });
