@@ -73,7 +73,7 @@ export class SourceTooLargeError extends PreviewError {
   }
 }
 
-/** The bytes are not a supported image (JPEG, PNG, WebP or GIF), judged by their magic bytes. */
+/** The bytes are not a supported image (JPEG, PNG, WebP, GIF or AVIF), judged by their magic bytes. */
 export class NotAnImageError extends PreviewError {
   public constructor(detail: string) {
     super('NOT_AN_IMAGE', `Not an image: ${detail}`);
@@ -84,6 +84,20 @@ export class NotAnImageError extends PreviewError {
 export class CorruptImageError extends PreviewError {
   public constructor(detail: string, options?: PreviewErrorOptions) {
     super('CORRUPT_IMAGE', `Corrupt image: ${detail}`, options);
+  }
+}
+
+/**
+ * The bytes are an image in a format that is recognised but not decoded, e.g. HEIC (HEVC in a HEIF
+ * container): the libvips bundled with sharp is built without an HEVC decoder (only AV1, for AVIF).
+ */
+export class UnsupportedFormatError extends PreviewError {
+  /**
+   * @param format - short name of the format, e.g. `HEIC`.
+   * @param detail - what identified it, e.g. `ftyp brand heic`.
+   */
+  public constructor(format: string, detail: string) {
+    super('UNSUPPORTED_FORMAT', `Unsupported image format: ${format} (${detail}) is not supported`);
   }
 }
 

@@ -114,7 +114,7 @@ describe('Schema: ResizeResponse', () => {
 });
 
 describe('Schema: ResizeErrorCode', () => {
-  it('lists the ten codes', () => {
+  it('lists the eleven codes', () => {
     expect(ResizeErrorCode.options).toEqual([
       'INVALID_REQUEST',
       'WIDTH_TOO_LARGE',
@@ -126,6 +126,7 @@ describe('Schema: ResizeErrorCode', () => {
       'NOT_AN_IMAGE',
       'CORRUPT_IMAGE',
       'TOO_MANY_PIXELS',
+      'UNSUPPORTED_FORMAT',
     ]);
   });
 
