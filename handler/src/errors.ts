@@ -94,10 +94,10 @@ export class CorruptImageError extends PreviewError {
 export class UnsupportedFormatError extends PreviewError {
   /**
    * @param format - short name of the format, e.g. `HEIC`.
-   * @param detail - what identified it, e.g. `ftyp brand heic`.
+   * @param detail - what identified it and why it is not decoded, e.g. `ftyp brands heic, mif1: …`.
    */
   public constructor(format: string, detail: string) {
-    super('UNSUPPORTED_FORMAT', `Unsupported image format: ${format} (${detail}) is not supported`);
+    super('UNSUPPORTED_FORMAT', `Unsupported image format: ${format} is not supported (${detail})`);
   }
 }
 

@@ -1,0 +1,136 @@
+/**
+ * The sharp pipelines that turn a checked source into a preview. Callers decide everything beforehand
+ * (size, colour path, decode scale, format) in a {@link PipelinePlan}; this module only runs libvips.
+ *
+ * @module
+ */
+import sharp, { type FailOnOptions, type OutputInfo, type Sharp } from 'sharp';
+import { browserCmykToRgb, type ColourPath } from './colour.js';
+import type { Size } from './dimensions.js';
+import { encode, type EncodeOptions } from './encode.js';
+import type { ImageType } from './sniff.js';
+
+/** Everything a pipeline needs, decided by `resizeImage`. Sizes are as displayed (after orientation). */
+export interface PipelinePlan {
+  /** The encoded source (for a JPEG without EOI, with one appended). */
+  readonly input: Buffer;
+  /** libvips' `fail_on` level for the pixel data. */
+  readonly failOn: FailOnOptions;
+  /** Reject the source when libvips reports any warning while decoding it (see {@link WarnedError}). */
+  readonly strictWarnings: boolean;
+  /** sharp's `limitInputPixels`, a second line of defence behind the header check. */
+  readonly maxInputPixels: number;
+  /** Size of the preview. */
+  readonly target: Size;
+  /**
+   * Resize by width alone, because sharp derives exactly `target.height` itself (see
+   * `sharpDerivedHeight`): equal horizontal and vertical scales, the same bytes as before exact rounding.
+   */
+  readonly byWidth: boolean;
+  /** How the colours become sRGB. */
+  readonly colour: ColourPath;
+  /** For `browser-cmyk`: whether the file stores inverted inks (APP14 "Adobe"). */
+  readonly adobeInverted: boolean;
+  /**
+   * Decode scale: `fastShrinkOnLoad` for a one-step pipeline, or an `intermediate` size for two steps
+   * (the first one reduces to it, the second one to the preview).
+   */
+  readonly decode: { readonly fastShrinkOnLoad: boolean } | { readonly intermediate: Size };
+  /** Format of the preview. */
+  readonly output: ImageType;
+  /** Encoder settings. */
+  readonly encode: EncodeOptions;
+}
+
+/** What a pipeline returns: sharp's `toBuffer({ resolveWithObject: true })`. */
+export interface PipelineOutput {
+  readonly data: Buffer;
+  readonly info: OutputInfo;
+}
+
+/** libvips decoded the source but reported a warning while `strictWarnings` was set. */
+export class WarnedError extends Error {
+  public constructor(warnings: readonly string[]) {
+    super(warnings.map((warning) => warning.trim()).join('; '));
+    this.name = 'WarnedError';
+  }
+}
+
+const resizeOptions = (fastShrinkOnLoad: boolean) =>
+  ({ fit: 'fill', kernel: sharp.kernel.lanczos3, fastShrinkOnLoad }) as const;
+
+/** Lanczos-3 to `target`, by width alone when `byWidth` (sharp then derives the same height). */
+function resizeTo(image: Sharp, target: Size, byWidth: boolean, fastShrinkOnLoad: boolean): Sharp {
+  return byWidth
+    ? image.resize({ width: target.width, kernel: sharp.kernel.lanczos3, fastShrinkOnLoad })
+    : image.resize(target.width, target.height, resizeOptions(fastShrinkOnLoad));
+}
+
+/** The source's first page, auto-oriented; embedded profiles are left alone unless `before-resize`. */
+function open(plan: PipelinePlan, warnings: string[]): Sharp {
+  const image = sharp(plan.input, {
+    autoOrient: true,
+    failOn: plan.failOn,
+    limitInputPixels: plan.maxInputPixels,
+    sequentialRead: true,
+    page: 0,
+    pages: 1,
+    ignoreIcc: plan.colour !== 'before-resize',
+  });
+  if (plan.strictWarnings) image.on('warning', (warning: string) => warnings.push(warning));
+  return image;
+}
+
+/**
+ * Ends the colour path: for `after-resize`, the embedded profile is converted to sRGB on the reduced
+ * pixels (sharp's output transform takes the image's own profile as its input, `embedded: true`, and
+ * `attach: false` keeps it out of the file).
+ */
+function toSrgb(image: Sharp, colour: ColourPath): Sharp {
+  if (colour === 'after-resize') image.withIccProfile('srgb', { attach: false });
+  return image.toColourspace('srgb');
+}
+
+async function finish(image: Sharp, warnings: readonly string[]): Promise<PipelineOutput> {
+  const output = await image.toBuffer({ resolveWithObject: true });
+  if (warnings.length > 0) throw new WarnedError(warnings);
+  return output;
+}
+
+type RawInfo = Pick<OutputInfo, 'width' | 'height' | 'channels'>;
+
+/** Second step of a two-step pipeline: raw sRGB pixels to the encoded preview. */
+function fromPixels(pixels: Buffer, info: RawInfo, plan: PipelinePlan): Promise<PipelineOutput> {
+  const { width, height, channels } = info;
+  const image = sharp(pixels, { raw: { width, height, channels } }).resize(
+    plan.target.width,
+    plan.target.height,
+    resizeOptions(false),
+  );
+  return encode(image, plan.output, plan.encode).toBuffer({ resolveWithObject: true });
+}
+
+/**
+ * Runs `plan`: one libvips pipeline in the common case; two for untagged CMYK (decode to CMYK, convert
+ * like a browser in JS, then resize) and for a decode scale sharp cannot pick in one step.
+ *
+ * @throws {WarnedError} with `strictWarnings`, libvips warned while decoding.
+ * @throws {Error} sharp's own errors (corrupt data, pixel limit), for the caller to translate.
+ */
+export async function runPipeline(plan: PipelinePlan): Promise<PipelineOutput> {
+  const warnings: string[] = [];
+  const { target } = plan;
+  if (plan.colour === 'browser-cmyk') {
+    const decoded = open(plan, warnings).pipelineColourspace('cmyk').toColourspace('cmyk').raw();
+    const cmyk = await finish(decoded, warnings);
+    return fromPixels(browserCmykToRgb(cmyk.data, plan.adobeInverted), { ...cmyk.info, channels: 3 }, plan);
+  }
+  if ('intermediate' in plan.decode) {
+    const { width, height } = plan.decode.intermediate;
+    const first = open(plan, warnings).resize(width, height, resizeOptions(false));
+    const reduced = await finish(toSrgb(first, plan.colour).raw(), warnings);
+    return fromPixels(reduced.data, reduced.info, plan);
+  }
+  const image = resizeTo(open(plan, warnings), target, plan.byWidth, plan.decode.fastShrinkOnLoad);
+  return finish(encode(toSrgb(image, plan.colour), plan.output, plan.encode), warnings);
+}
