@@ -30,6 +30,7 @@ import {
   tuneSharp,
 } from '../handler/src/image/index.js';
 import { makeJpeg, makePng } from '../local/images.js';
+import { median, quantile, round1, table, timeOnce } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -77,14 +78,6 @@ interface RssChildArgs {
   tuning: SharpTuningOptions | 'sharp defaults';
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
-}
-
-const median = (values: readonly number[]): number => quantile(values, 0.5);
-const round1 = (value: number): number => Math.round(value * 10) / 10;
-
 /** Peak resident set size of this process so far (Linux `VmHWM`), or `undefined` elsewhere. */
 function peakRssMiB(): number | undefined {
   try {
@@ -93,12 +86,6 @@ function peakRssMiB(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
 }
 
 /** Images per second when `lanes` calls are kept in flight, `perLane` calls each. */
@@ -175,16 +162,6 @@ function runModule(code: string, env: NodeJS.ProcessEnv): Promise<string> {
       }
     });
   });
-}
-
-function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [headers, ...rows].map((row) => row.map(String));
-  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (row: readonly string[]) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
-    '\n',
-  );
 }
 
 async function generateImages(dir: string): Promise<BenchImage[]> {

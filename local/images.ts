@@ -298,3 +298,35 @@ export function heicHeader(): Buffer {
   const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1')]);
   return Buffer.concat([ftyp, Buffer.from([0, 0, 1, 0]), Buffer.from('meta', 'latin1'), Buffer.alloc(32)]);
 }
+
+/**
+ * `jpeg` with its EXIF replaced by a minimal one holding only `Orientation` (1-8): an APP1 `Exif` segment
+ * (big-endian TIFF, one IFD0 entry) right after SOI. The compressed data is untouched.
+ */
+export function withExifOrientation(jpeg: Uint8Array, orientation: number): Buffer {
+  const bytes = Buffer.from(jpeg);
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new Error('Expected a JPEG starting with SOI');
+  const kept: Buffer[] = [];
+  let offset = 2;
+  // Copy the header segments up to SOS, dropping existing APP1 Exif ones.
+  while (offset + 4 <= bytes.length && bytes[offset] === 0xff && bytes[offset + 1] !== 0xda) {
+    const end = offset + 2 + bytes.readUInt16BE(offset + 2);
+    const isExif = bytes[offset + 1] === 0xe1 && bytes.toString('latin1', offset + 4, offset + 8) === 'Exif';
+    if (!isExif) kept.push(bytes.subarray(offset, end));
+    offset = end;
+  }
+  const tiff = Buffer.alloc(26);
+  tiff.write('MM\0*', 0, 'latin1');
+  tiff.writeUInt32BE(8, 4); // IFD0 offset
+  tiff.writeUInt16BE(1, 8); // one entry
+  tiff.writeUInt16BE(0x0112, 10); // Orientation
+  tiff.writeUInt16BE(3, 12); // SHORT
+  tiff.writeUInt32BE(1, 14); // count
+  tiff.writeUInt16BE(orientation, 18); // value, left-justified
+  tiff.writeUInt32BE(0, 22); // no next IFD
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([bytes.subarray(0, 2), app1, payload, ...kept, bytes.subarray(offset)]);
+}
