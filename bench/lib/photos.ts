@@ -2,7 +2,7 @@
  * Real photographs for the benchmark, under free licences, fetched from Debian's package archive with
  * `apt-get download` (no other source is reachable from these machines) and cached in `.cache/photos/`
  * (git-ignored): camera photos from `lomiri-wallpapers-16.04` and `lomiri-wallpapers-20.04` (CC BY 4.0,
- * CC BY-SA 3.0; authors named below, as `debian/copyright` lists them).
+ * CC BY-SA 3.0/4.0; authors named below, as the packages' `copyright` files list them).
  *
  * The camera files carry no ICC profile. The variants with the profiles phones and cameras write are
  * made from them the way a device would: an sRGB profile spliced in without touching the compressed data;
@@ -54,10 +54,28 @@ const ORIGINALS = {
     path: 'usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg',
     credit: 'Lukas Baubkus, CC BY-SA 3.0 (6028x3391)',
   },
+  bridge: {
+    pkg: 'lomiri-wallpapers-16.04',
+    path: 'usr/share/backgrounds/Bridge_by_Sander_Klootwijk.jpg',
+    credit: 'Sander Klootwijk, CC BY-SA 4.0 (4352x2448)',
+  },
+  picos: {
+    pkg: 'lomiri-wallpapers-16.04',
+    path: 'usr/share/backgrounds/picosdeeuropa_by_Aitzol_Berasategi.jpg',
+    credit: 'Aitzol Berasategi, CC BY 4.0 (3264x2448)',
+  },
+  life: {
+    pkg: 'lomiri-wallpapers-16.04',
+    path: 'usr/share/backgrounds/life_by_Aitzol_Berasategi.jpg',
+    credit: 'Aitzol Berasategi, CC BY 4.0 (3088x2056)',
+  },
 } as const satisfies Record<string, Original>;
 
-/** Extracts the packages' originals into `dir/debian`, downloading each package once. */
-async function fetchOriginals(dir: string): Promise<Record<keyof typeof ORIGINALS, string>> {
+/**
+ * The camera originals as published (no profile), extracted into `dir/debian`, each package downloaded
+ * once: the photographs of the decode-scale study.
+ */
+export async function fetchOriginals(dir: string): Promise<Record<keyof typeof ORIGINALS, string>> {
   const debs = join(dir, 'debs');
   const tree = join(dir, 'debian');
   mkdirSync(debs, { recursive: true });
