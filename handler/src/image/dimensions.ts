@@ -54,7 +54,7 @@ export interface ShrinkOnLoadBand {
 
 /**
  * The smallest shrink factor (source width / preview width) from which each JPEG DCT scale keeps the
- * preview's SSIM within 0.002 of a full-scale decode, measured by `npm run bench:shrink` on real
+ * preview's SSIM within 0.002 of a full-scale decode, measured by `npm run bench:quality` on real
  * photographs (worst photo of the set, JPEG q70 previews against ImageMagick's full-resolution Lanczos).
  * libjpeg's scaled IDCT is sharper and more aliased than a Lanczos reduction, so each scale needs a
  * Lanczos step of at least 1.6× after it (2.9× for the DC-only 1/8 scale).
