@@ -204,11 +204,12 @@ describe.skipIf(SKIP_WITHOUT_TOOLS)('Function: resizeImage › colour fidelity (
       const jpeg = withIccProfile(await makeJpeg({ width: 800, height: 600 }), profile);
       expect(colourPath(await sharp(jpeg).metadata())).toBe('as-is');
 
-      // Act
-      const preview = await resizeImage(jpeg, { width: 300 });
+      // Act: widths at which both decode at the same scale (full, then 1/2).
+      const previews = await Promise.all([400, 200].map((width) => resizeImage(jpeg, { width })));
 
       // Assess
-      expect(preview.data.equals(await fullResolutionTransform(jpeg, 300, 225))).toBe(true);
+      expect(previews[0]!.data.equals(await fullResolutionTransform(jpeg, 400, 300))).toBe(true);
+      expect(previews[1]!.data.equals(await fullResolutionTransform(jpeg, 200, 150))).toBe(true);
     });
 
     it.each([

@@ -3,7 +3,9 @@
  * are really cut short are refused, and the JPEG decode scale keeps the preview as good as a full-scale
  * decode. References: the intact file, exact formulas, ImageMagick.
  */
+import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,11 +115,11 @@ describe.skipIf(SKIP_WITHOUT_TOOLS)('Function: resizeImage › arithmetic-coded 
 
 describe('Function: jpegDecodePlan', () => {
   it.each([
-    [4000, 1440, 'full scale (shrink 2.8: 1/2 loses up to 0.003 SSIM)', 1, true],
+    [4000, 2000, 'full scale (shrink 2)', 1, true],
     [4000, 1100, '1/2 (shrink 3.6)', 2, true],
     [4000, 640, '1/2 where sharp would pick 1/4 (shrink 6.25)', 2, false],
     [4000, 320, '1/4 where sharp would pick 1/8 (shrink 12.5)', 4, false],
-    [8000, 320, '1/8 (shrink 25)', 8, true],
+    [12_000, 400, '1/8 (shrink 30)', 8, true],
   ])('decodes %i px for %i px at %s', (source, width, _why, scale, fastShrinkOnLoad) => {
     // Act
     const plan = jpegDecodePlan({ width: source, height: (source * 3) / 4 }, { width, height: (width * 3) / 4 });
@@ -126,7 +128,15 @@ describe('Function: jpegDecodePlan', () => {
     expect(plan).toEqual({ kind: 'direct', scale, fastShrinkOnLoad });
   });
 
-  it('takes two steps where both sharp settings decode at 1/8 but 1/4 is wanted (shrink 16-24)', () => {
+  it('asks the loader for 1/2 where sharp decodes at full scale (shrink 2.5-3: 4000 px for 1440 px)', () => {
+    // Act
+    const plan = jpegDecodePlan({ width: 4000, height: 3000 }, { width: 1440, height: 1080 });
+
+    // Assess
+    expect(plan).toEqual({ kind: 'load-option', scale: 2 });
+  });
+
+  it('takes two steps where both sharp settings decode at 1/8 but 1/4 is wanted (shrink 16-28)', () => {
     // Act
     const plan = jpegDecodePlan({ width: 6000, height: 4000 }, { width: 320, height: 213 });
 
@@ -141,6 +151,27 @@ describe('Function: jpegDecodePlan', () => {
 });
 
 describe.skipIf(SKIP_WITHOUT_TOOLS)('Function: resizeImage › decode scale quality (ImageMagick reference)', () => {
+  it('at 1440 px from 4000 px (1/2 through the loader) stays within 0.002 SSIM of a full-scale decode, leaving no file', async () => {
+    // Prepare
+    const source = await makeJpeg({ width: 4000, height: 3000, seed: 3 });
+    const reference = await decodePixels(await referencePreview(source, { width: 1440, height: 1080, colourManage: false }));
+    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('preview-')));
+
+    // Act
+    const preview = await resizeImage(source, { width: 1440 });
+
+    // Assess
+    expect([preview.width, preview.height]).toEqual([1440, 1080]);
+    const fullScale = await sharp(source)
+      .pipelineColourspace('srgb')
+      .resize(1440, 1080, { fit: 'fill', kernel: 'lanczos3' })
+      .jpeg({ quality: 70 })
+      .toBuffer();
+    const loss = ssim(await decodePixels(fullScale), reference) - ssim(await decodePixels(preview.data), reference);
+    expect(loss).toBeLessThanOrEqual(0.002);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('preview-') && !before.has(name))).toEqual([]);
+  });
+
   it("at 320 px from 4000 px is closer to a full-scale decode than sharp's 1/8 (SSIM)", async () => {
     // Prepare
     const source = await makeJpeg({ width: 4000, height: 3000, seed: 7 });

@@ -54,15 +54,16 @@ export interface ShrinkOnLoadBand {
 
 /**
  * The smallest shrink factor (source width / preview width) from which each JPEG DCT scale keeps the
- * preview's SSIM within 0.002 of a full-scale decode, measured by `npm run bench:quality` on real
- * photographs (worst photo of the set, JPEG q70 previews against ImageMagick's full-resolution Lanczos).
- * libjpeg's scaled IDCT is sharper and more aliased than a Lanczos reduction, so each scale needs a
- * Lanczos step of at least 1.6× after it (2.9× for the DC-only 1/8 scale).
+ * preview's SSIM within 0.002 of a full-scale decode, measured by `npm run bench:quality` on seven
+ * photographs (worst photo of the set; JPEG q70 previews; Wang et al.'s reference SSIM against
+ * ImageMagick's full-resolution Lanczos). 1/2 held at every shrink measured (from 2.5); 1/4 needs a
+ * Lanczos step of 1.75× after it, and the DC-only 1/8 one of 3.5×: sharp's own rule (1/8 from a shrink
+ * of 9) costs up to 0.01.
  */
 export const JPEG_SHRINK_ON_LOAD_BANDS: readonly ShrinkOnLoadBand[] = [
-  { scale: 8, minShrink: 24 },
-  { scale: 4, minShrink: 6.5 },
-  { scale: 2, minShrink: 3.4 },
+  { scale: 8, minShrink: 28 },
+  { scale: 4, minShrink: 7 },
+  { scale: 2, minShrink: 2.5 },
 ];
 
 /** The DCT scale (1, 2, 4 or 8) that {@link JPEG_SHRINK_ON_LOAD_BANDS} allows at `shrink`. */
@@ -87,14 +88,21 @@ export type JpegDecodePlan =
   /** One sharp pipeline with this `fastShrinkOnLoad`, which makes sharp pick the wanted scale. */
   | { readonly kind: 'direct'; readonly fastShrinkOnLoad: boolean; readonly scale: number }
   /**
-   * Neither sharp setting gives the wanted scale (both pick a coarser one): a first pipeline reduces to
-   * `intermediate`, at a shrink where sharp decodes at the wanted scale, and a second one to the preview.
+   * Both sharp settings pick a coarser scale: a first pipeline reduces to `intermediate`, at a shrink where
+   * sharp decodes at the wanted scale, and a second one to the preview.
    */
-  | { readonly kind: 'two-step'; readonly intermediate: Size; readonly scale: number };
+  | { readonly kind: 'two-step'; readonly intermediate: Size; readonly scale: number }
+  /**
+   * Both sharp settings pick a finer scale (sharp never uses 1/2 below a shrink of 3): libvips' JPEG
+   * loader is given the scale itself (its `shrink` load option), and sharp only resizes what is left
+   * (less than 2×, so it does not reload).
+   */
+  | { readonly kind: 'load-option'; readonly scale: 2 | 4 | 8 };
 
 /**
  * How to decode a JPEG of `source` size (as stored) for a preview of `target` size (as stored, i.e. before
- * orientation), so that the DCT scale is the one {@link jpegScaleFor} allows, or finer, never coarser.
+ * orientation) at the DCT scale {@link jpegScaleFor} allows: with sharp's own rule when one of its two
+ * settings picks it, else in two steps or through the loader's option.
  *
  * @example
  * ```ts
@@ -112,10 +120,14 @@ export function jpegDecodePlan(source: Size, target: Size): JpegDecodePlan {
     })
     .filter((choice) => choice.scale <= wanted)
     .sort((a, b) => b.scale - a.scale);
-  // The wanted scale, or else the closest finer one (slower, never worse).
   const best = choices[0];
-  if (best !== undefined) return best;
-  // Both settings decode coarser than allowed (1/8 where 1/4 is wanted, shrink 16-24): reduce first to
+  if (best?.scale === wanted) return best;
+  // Both settings decode finer than allowed: the wanted scale through the loader, when what is left for
+  // the resize stays under 4 (sharp without fastShrinkOnLoad then keeps the loaded image).
+  if (best !== undefined) {
+    return wanted > 1 && shrink / wanted < 4 ? { kind: 'load-option', scale: wanted as 2 | 4 | 8 } : best;
+  }
+  // Both settings decode coarser than allowed (1/8 where 1/4 is wanted, shrink 16-28): reduce first to
   // twice the wanted scale's size, where sharp without fastShrinkOnLoad decodes at the wanted scale.
   const intermediate = {
     width: Math.max(target.width, Math.floor(source.width / (wanted * 2))),

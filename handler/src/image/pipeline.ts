@@ -4,6 +4,10 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp, { type FailOnOptions, type OutputInfo, type Sharp } from 'sharp';
 import { browserCmykToRgb, type ColourPath } from './colour.js';
 import type { Size } from './dimensions.js';
@@ -32,10 +36,14 @@ export interface PipelinePlan {
   /** For `browser-cmyk`: whether the file stores inverted inks (APP14 "Adobe"). */
   readonly adobeInverted: boolean;
   /**
-   * Decode scale: `fastShrinkOnLoad` for a one-step pipeline, or an `intermediate` size for two steps
-   * (the first one reduces to it, the second one to the preview).
+   * Decode scale: `fastShrinkOnLoad` for a one-step pipeline (sharp's rule picks the scale); an
+   * `intermediate` size for two steps (the first one reduces to it, the second one to the preview); or
+   * `loadScale`, the JPEG loader's own `shrink` option (1/2, 1/4, 1/8), for one step from a file.
    */
-  readonly decode: { readonly fastShrinkOnLoad: boolean } | { readonly intermediate: Size };
+  readonly decode:
+    | { readonly fastShrinkOnLoad: boolean }
+    | { readonly intermediate: Size }
+    | { readonly loadScale: 2 | 4 | 8 };
   /** Format of the preview. */
   readonly output: ImageType;
   /** Encoder settings. */
@@ -66,9 +74,12 @@ function resizeTo(image: Sharp, target: Size, byWidth: boolean, fastShrinkOnLoad
     : image.resize(target.width, target.height, resizeOptions(fastShrinkOnLoad));
 }
 
-/** The source's first page, auto-oriented; embedded profiles are left alone unless `before-resize`. */
-function open(plan: PipelinePlan, warnings: string[]): Sharp {
-  const image = sharp(plan.input, {
+/**
+ * The source's first page, auto-oriented; embedded profiles are left alone unless `before-resize`.
+ * `source` is `plan.input`, or the path of a file holding it.
+ */
+function open(plan: PipelinePlan, warnings: string[], source: Buffer | string = plan.input): Sharp {
+  const image = sharp(source, {
     autoOrient: true,
     failOn: plan.failOn,
     limitInputPixels: plan.maxInputPixels,
@@ -111,8 +122,23 @@ function fromPixels(pixels: Buffer, info: RawInfo, plan: PipelinePlan): Promise<
 }
 
 /**
+ * Runs `use` with the path of a temporary file (mode 600) holding `bytes`, removed afterwards whatever
+ * happens.
+ */
+async function withTemporaryFile<T>(bytes: Buffer, use: (path: string) => Promise<T>): Promise<T> {
+  const path = join(tmpdir(), `preview-${randomUUID()}.jpg`);
+  await writeFile(path, bytes, { mode: 0o600 });
+  try {
+    return await use(path);
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+/**
  * Runs `plan`: one libvips pipeline in the common case; two for untagged CMYK (decode to CMYK, convert
- * like a browser in JS, then resize) and for a decode scale sharp cannot pick in one step.
+ * like a browser in JS, then resize) and for a decode scale coarser than sharp allows; one from a
+ * temporary file for a JPEG decode scale finer than sharp allows.
  *
  * @throws {WarnedError} with `strictWarnings`, libvips warned while decoding.
  * @throws {Error} sharp's own errors (corrupt data, pixel limit), for the caller to translate.
@@ -130,6 +156,16 @@ export async function runPipeline(plan: PipelinePlan): Promise<PipelineOutput> {
     const first = open(plan, warnings).resize(width, height, resizeOptions(false));
     const reduced = await finish(toSrgb(first, plan.colour).raw(), warnings);
     return fromPixels(reduced.data, reduced.info, plan);
+  }
+  if ('loadScale' in plan.decode) {
+    // libvips reads load options from a file name ("photo.jpg[shrink=2]"); sharp passes file names
+    // through but has no such option for buffers. What is left to resize is under 4x, so sharp (without
+    // fastShrinkOnLoad) keeps the loaded image instead of reloading it.
+    const { loadScale } = plan.decode;
+    return withTemporaryFile(plan.input, (path) => {
+      const image = resizeTo(open(plan, warnings, `${path}[shrink=${loadScale}]`), target, plan.byWidth, false);
+      return finish(encode(toSrgb(image, plan.colour), plan.output, plan.encode), warnings);
+    });
   }
   const image = resizeTo(open(plan, warnings), target, plan.byWidth, plan.decode.fastShrinkOnLoad);
   return finish(encode(toSrgb(image, plan.colour), plan.output, plan.encode), warnings);

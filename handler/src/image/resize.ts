@@ -115,6 +115,7 @@ function decodeSteps(
     return { decode: { intermediate: oriented(plan.intermediate, header) }, byWidth: false };
   }
   const byWidth = sharpDerivedHeight(displayed, target.width, plan.scale) === target.height;
+  if (plan.kind === 'load-option') return { decode: { loadScale: plan.scale }, byWidth };
   return { decode: { fastShrinkOnLoad: plan.fastShrinkOnLoad }, byWidth };
 }
 
