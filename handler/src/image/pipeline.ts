@@ -37,12 +37,13 @@ export interface PipelinePlan {
   readonly adobeInverted: boolean;
   /**
    * Decode scale: `fastShrinkOnLoad` for a one-step pipeline (sharp's rule picks the scale); an
-   * `intermediate` size for two steps (the first one reduces to it, the second one to the preview); or
-   * `loadScale`, the JPEG loader's own `shrink` option (1/2, 1/4, 1/8), for one step from a file.
+   * `intermediate` size for two steps (the first one reduces to it, with `fastShrinkOnLoad`, the second
+   * one to the preview); or `loadScale`, the JPEG loader's own `shrink` option (1/2, 1/4, 1/8), for one
+   * step from a file.
    */
   readonly decode:
     | { readonly fastShrinkOnLoad: boolean }
-    | { readonly intermediate: Size }
+    | { readonly intermediate: Size; readonly fastShrinkOnLoad: boolean }
     | { readonly loadScale: 2 | 4 | 8 };
   /** Format of the preview. */
   readonly output: ImageType;
@@ -153,7 +154,7 @@ export async function runPipeline(plan: PipelinePlan): Promise<PipelineOutput> {
   }
   if ('intermediate' in plan.decode) {
     const { width, height } = plan.decode.intermediate;
-    const first = open(plan, warnings).resize(width, height, resizeOptions(false));
+    const first = open(plan, warnings).resize(width, height, resizeOptions(plan.decode.fastShrinkOnLoad));
     const reduced = await finish(toSrgb(first, plan.colour).raw(), warnings);
     return fromPixels(reduced.data, reduced.info, plan);
   }

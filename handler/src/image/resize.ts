@@ -7,7 +7,13 @@
 import sharp, { type FailOnOptions, type Metadata } from 'sharp';
 import { CorruptImageError, NotAnImageError, TooManyPixelsError, UnsupportedFormatError } from '../errors.js';
 import { colourPath } from './colour.js';
-import { jpegDecodePlan, previewSize, sharpDerivedHeight, type Size } from './dimensions.js';
+import {
+  jpegDecodePlan,
+  previewSize,
+  sharpDerivedHeight,
+  type Size,
+  WEBP_TWO_STEP_MIN_SHRINK,
+} from './dimensions.js';
 import { previewType } from './encode.js';
 import { coversAllCoefficients, readJpegStructure } from './jpeg-structure.js';
 import { invalidParameterError, type ResizeOptions, resolveOptions } from './options.js';
@@ -106,13 +112,18 @@ function decodeSteps(
   target: Size,
   header: Pick<Metadata, 'orientation'>,
 ): Pick<PipelinePlan, 'decode' | 'byWidth'> {
+  const shrink = displayed.width / target.width;
+  if (type === 'image/webp' && shrink >= WEBP_TWO_STEP_MIN_SHRINK) {
+    const intermediate = { width: target.width * 2, height: target.height * 2 };
+    return { decode: { intermediate, fastShrinkOnLoad: true }, byWidth: false };
+  }
   if (type !== 'image/jpeg') {
     const byWidth = sharpDerivedHeight(displayed, target.width, 1) === target.height;
     return { decode: { fastShrinkOnLoad: true }, byWidth };
   }
   const plan = jpegDecodePlan(oriented(displayed, header), oriented(target, header));
   if (plan.kind === 'two-step') {
-    return { decode: { intermediate: oriented(plan.intermediate, header) }, byWidth: false };
+    return { decode: { intermediate: oriented(plan.intermediate, header), fastShrinkOnLoad: false }, byWidth: false };
   }
   const byWidth = sharpDerivedHeight(displayed, target.width, plan.scale) === target.height;
   if (plan.kind === 'load-option') return { decode: { loadScale: plan.scale }, byWidth };
