@@ -67,8 +67,7 @@ function ascii(bytes: Uint8Array, offset: number, length: number): string {
 
 /** Offset of the first marker after the entropy-coded data starting at `from`, or `-1` at the end. */
 function endOfEntropyData(bytes: Uint8Array, from: number): number {
-  for (let i = from; i + 1 < bytes.length; i++) {
-    if (bytes[i] !== 0xff) continue;
+  for (let i = bytes.indexOf(0xff, from); i >= 0 && i + 1 < bytes.length; i = bytes.indexOf(0xff, i + 1)) {
     const next = bytes[i + 1]!;
     // FF 00 is a stuffed FF byte, FF FF fill, FF D0-D7 restart markers: all part of the scan.
     if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) return i;
