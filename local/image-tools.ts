@@ -1,7 +1,7 @@
 /**
  * Independent reference renderings for the fidelity tests and the benchmark: ImageMagick (Debian's
- * `imagemagick`, with lcms for ICC profiles), libjpeg-turbo's `djpeg` and libheif's `heif-enc`. None of
- * them shares code with libvips' resize, colour or JPEG shrink-on-load paths.
+ * `imagemagick`, with lcms for ICC profiles), libjpeg-turbo's `cjpeg` and `tjbench`, and libheif's
+ * `heif-enc`. None of them shares code with libvips' resize, colour or JPEG shrink-on-load paths.
  *
  * Always the real binaries by absolute path: an unrelated `convert` may come first on PATH.
  *
@@ -17,9 +17,7 @@ import { join } from 'node:path';
 export const IMAGE_TOOLS = {
   /** ImageMagick 6 `convert` (Debian package `imagemagick`). */
   convert: '/usr/bin/convert',
-  /** libjpeg-turbo's `djpeg` (Debian package `libjpeg-turbo-progs`). */
-  djpeg: '/usr/bin/djpeg',
-  /** libjpeg-turbo's `cjpeg`, for arithmetic-coded JPEGs (same package). */
+  /** libjpeg-turbo's `cjpeg`, for arithmetic-coded JPEGs (Debian package `libjpeg-turbo-progs`). */
   cjpeg: '/usr/bin/cjpeg',
   /** libjpeg-turbo's `tjbench`, an in-process decode benchmark (same package). */
   tjbench: '/usr/bin/tjbench',

@@ -119,12 +119,14 @@ export async function ensurePhotos(dir: string): Promise<Photo[]> {
   const convert = (input: string, output: string, args: readonly string[]) =>
     run(IMAGE_TOOLS.convert, [input, ...args, '-quality', '92', output], { maxBuffer: 1 << 26 });
 
+  const srgb = readFileSync(ICC_PROFILES.srgb);
+  const adobe = ICC_PROFILES.adobeRgb;
   const photos: { name: string; file: string; credit: string; make: (file: string) => Promise<unknown> }[] = [
     {
       name: 'sunset 12 MP sRGB',
       file: 'sunset-srgb.jpg',
       credit: ORIGINALS.sunset.credit,
-      make: async (file) => writeFileSync(file, withIccProfile(readFileSync(originals.sunset), readFileSync(ICC_PROFILES.srgb))),
+      make: async (file) => writeFileSync(file, withIccProfile(readFileSync(originals.sunset), srgb)),
     },
     {
       name: 'sunset 12 MP P3 portrait',
@@ -136,12 +138,17 @@ export async function ensurePhotos(dir: string): Promise<Photo[]> {
         writeFileSync(file, withExifOrientation(readFileSync(`${file}.tmp.jpg`), 6));
       },
     },
-    { name: 'dragonfly 13 MP none', file: 'dragonfly.jpg', credit: ORIGINALS.dragonfly.credit, make: async (file) => writeFileSync(file, readFileSync(originals.dragonfly)) },
+    {
+      name: 'dragonfly 13 MP none',
+      file: 'dragonfly.jpg',
+      credit: ORIGINALS.dragonfly.credit,
+      make: async (file) => writeFileSync(file, readFileSync(originals.dragonfly)),
+    },
     {
       name: 'kleiber 20 MP Adobe RGB',
       file: 'kleiber-adobe-rgb.jpg',
       credit: ORIGINALS.kleiber.credit,
-      make: (file) => convert(originals.kleiber, file, ['-profile', ICC_PROFILES.srgb, '-profile', ICC_PROFILES.adobeRgb]),
+      make: (file) => convert(originals.kleiber, file, ['-profile', ICC_PROFILES.srgb, '-profile', adobe]),
     },
     {
       name: 'kleiber 24 MP sRGB',
@@ -149,7 +156,7 @@ export async function ensurePhotos(dir: string): Promise<Photo[]> {
       credit: `${ORIGINALS.kleiber.credit}, Lanczos to 6532x3675`,
       make: async (file) => {
         await convert(originals.kleiber, `${file}.tmp.jpg`, ['-filter', 'Lanczos', '-resize', '6532x3675!']);
-        writeFileSync(file, withIccProfile(readFileSync(`${file}.tmp.jpg`), readFileSync(ICC_PROFILES.srgb)));
+        writeFileSync(file, withIccProfile(readFileSync(`${file}.tmp.jpg`), srgb));
       },
     },
   ];
