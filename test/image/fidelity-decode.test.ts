@@ -3,9 +3,7 @@
  * are really cut short are refused, and the JPEG decode scale keeps the preview as good as a full-scale
  * decode. References: the intact file, exact formulas, ImageMagick.
  */
-import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -151,11 +149,10 @@ describe('Function: jpegDecodePlan', () => {
 });
 
 describe.skipIf(SKIP_WITHOUT_TOOLS)('Function: resizeImage › decode scale quality (ImageMagick reference)', () => {
-  it('at 1440 px from 4000 px (1/2 through the loader) stays within 0.002 SSIM of a full-scale decode, leaving no file', async () => {
+  it('at 1440 px from 4000 px (1/2 through the loader) stays within 0.002 SSIM of a full-scale decode', async () => {
     // Prepare
     const source = await makeJpeg({ width: 4000, height: 3000, seed: 3 });
     const reference = await decodePixels(await referencePreview(source, { width: 1440, height: 1080, colourManage: false }));
-    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('preview-')));
 
     // Act
     const preview = await resizeImage(source, { width: 1440 });
@@ -169,7 +166,6 @@ describe.skipIf(SKIP_WITHOUT_TOOLS)('Function: resizeImage › decode scale qual
       .toBuffer();
     const loss = ssim(await decodePixels(fullScale), reference) - ssim(await decodePixels(preview.data), reference);
     expect(loss).toBeLessThanOrEqual(0.002);
-    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('preview-') && !before.has(name))).toEqual([]);
   });
 
   it("keeps a WebP at 200 px from 2048 px within 0.002 SSIM of a full decode (sharp's scaled decode is not)", async () => {

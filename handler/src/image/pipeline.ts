@@ -4,15 +4,12 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp, { type FailOnOptions, type OutputInfo, type Sharp } from 'sharp';
 import { browserCmykToRgb, type ColourPath } from './colour.js';
 import type { Size } from './dimensions.js';
 import { encode, type EncodeOptions } from './encode.js';
 import type { ImageType } from './sniff.js';
+import { withTemporaryFile } from './temporary-file.js';
 
 /** Everything a pipeline needs, decided by `resizeImage`. Sizes are as displayed (after orientation). */
 export interface PipelinePlan {
@@ -120,20 +117,6 @@ function fromPixels(pixels: Buffer, info: RawInfo, plan: PipelinePlan): Promise<
     resizeOptions(false),
   );
   return encode(image, plan.output, plan.encode).toBuffer({ resolveWithObject: true });
-}
-
-/**
- * Runs `use` with the path of a temporary file (mode 600) holding `bytes`, removed afterwards whatever
- * happens.
- */
-async function withTemporaryFile<T>(bytes: Buffer, use: (path: string) => Promise<T>): Promise<T> {
-  const path = join(tmpdir(), `preview-${randomUUID()}.jpg`);
-  await writeFile(path, bytes, { mode: 0o600 });
-  try {
-    return await use(path);
-  } finally {
-    await rm(path, { force: true });
-  }
 }
 
 /**
