@@ -1,6 +1,6 @@
 /**
  * Independent reference renderings for the fidelity tests and the benchmark: ImageMagick (Debian's
- * `imagemagick`, with lcms for ICC profiles), libjpeg-turbo's `cjpeg` and `tjbench`, and libheif's
+ * `imagemagick`, with lcms for ICC profiles), libjpeg-turbo's `cjpeg`, `jpegtran` and `tjbench`, and libheif's
  * `heif-enc`. None of them shares code with libvips' resize, colour or JPEG shrink-on-load paths.
  *
  * Always the real binaries by absolute path: an unrelated `convert` may come first on PATH.
@@ -19,6 +19,8 @@ export const IMAGE_TOOLS = {
   convert: '/usr/bin/convert',
   /** libjpeg-turbo's `cjpeg`, for arithmetic-coded JPEGs (Debian package `libjpeg-turbo-progs`). */
   cjpeg: '/usr/bin/cjpeg',
+  /** libjpeg-turbo's `jpegtran`, lossless JPEG transcoding (same package). */
+  jpegtran: '/usr/bin/jpegtran',
   /** libjpeg-turbo's `tjbench`, an in-process decode benchmark (same package). */
   tjbench: '/usr/bin/tjbench',
   /** libheif's `heif-enc`, HEVC (x265) and AV1 (aom) encoder (Debian package `libheif-examples`). */

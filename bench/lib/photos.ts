@@ -4,10 +4,12 @@
  * (git-ignored): camera photos from `lomiri-wallpapers-16.04` and `lomiri-wallpapers-20.04` (CC BY 4.0,
  * CC BY-SA 3.0/4.0; authors named below, as the packages' `copyright` files list them).
  *
- * The camera files carry no ICC profile. The variants with the profiles phones and cameras write are
- * made from them the way a device would: an sRGB profile spliced in without touching the compressed data;
- * Display P3 and Adobe RGB by converting the pixels with lcms (ImageMagick) and re-encoding at q92; a
- * portrait phone photo by adding EXIF orientation 6 to landscape-stored pixels.
+ * The published files carry no ICC profile, and some are progressive (as web pages use them) where
+ * cameras and phones write baseline JPEGs. The variants are made the way a device would write them:
+ * baseline by lossless transcoding (`jpegtran`: the same coefficients, so the same pixels); an sRGB
+ * profile spliced in without touching the compressed data; Display P3 and Adobe RGB by converting the
+ * pixels with lcms (ImageMagick) and re-encoding at q92; a portrait phone photo by adding EXIF
+ * orientation 6 to landscape-stored pixels. One progressive original is kept as published.
  *
  * @module
  */
@@ -118,15 +120,19 @@ export async function ensurePhotos(dir: string): Promise<Photo[]> {
   const p3 = await displayP3Profile(dir);
   const convert = (input: string, output: string, args: readonly string[]) =>
     run(IMAGE_TOOLS.convert, [input, ...args, '-quality', '92', output], { maxBuffer: 1 << 26 });
+  /** The same JPEG as baseline (sequential) Huffman coding: lossless, like a camera's own file. */
+  const baseline = async (input: string): Promise<Buffer> =>
+    (await run(IMAGE_TOOLS.jpegtran, ['-copy', 'all', '-optimize', input], { encoding: 'buffer', maxBuffer: 1 << 27 }))
+      .stdout;
 
   const srgb = readFileSync(ICC_PROFILES.srgb);
   const adobe = ICC_PROFILES.adobeRgb;
   const photos: { name: string; file: string; credit: string; make: (file: string) => Promise<unknown> }[] = [
     {
       name: 'sunset 12 MP sRGB',
-      file: 'sunset-srgb.jpg',
+      file: 'sunset-srgb-baseline.jpg',
       credit: ORIGINALS.sunset.credit,
-      make: async (file) => writeFileSync(file, withIccProfile(readFileSync(originals.sunset), srgb)),
+      make: async (file) => writeFileSync(file, withIccProfile(await baseline(originals.sunset), srgb)),
     },
     {
       name: 'sunset 12 MP P3 portrait',
@@ -140,8 +146,14 @@ export async function ensurePhotos(dir: string): Promise<Photo[]> {
     },
     {
       name: 'dragonfly 13 MP none',
-      file: 'dragonfly.jpg',
+      file: 'dragonfly-baseline.jpg',
       credit: ORIGINALS.dragonfly.credit,
+      make: async (file) => writeFileSync(file, await baseline(originals.dragonfly)),
+    },
+    {
+      name: 'dragonfly 13 MP progressive',
+      file: 'dragonfly.jpg',
+      credit: `${ORIGINALS.dragonfly.credit}, as published (progressive, no profile)`,
       make: async (file) => writeFileSync(file, readFileSync(originals.dragonfly)),
     },
     {
