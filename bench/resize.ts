@@ -161,7 +161,7 @@ function variants(tuned: Required<SharpTuningOptions>): Variant[] {
           .toBuffer(),
     },
     {
-      name: 'floor: shrink-on-load JPEG decode alone (nearest, raw out)',
+      name: "floor: decode alone at sharp's own scale (nearest, raw out)",
       setup: () => tuneSharp(),
       run: (input) => sharp(input).resize({ width: 1440, kernel: 'nearest' }).raw().toBuffer(),
     },
