@@ -1,16 +1,7 @@
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { browserCmykToRgb, colourPath } from '../../handler/src/image/colour.js';
 import { previewType } from '../../handler/src/image/encode.js';
-
-/** libvips' own sRGB v4 or Display P3 profile, as sharp embeds it. */
-async function profile(name: 'srgb' | 'p3'): Promise<Buffer> {
-  const tagged = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } })
-    .withIccProfile(name)
-    .png()
-    .toBuffer();
-  return (await sharp(tagged).metadata()).icc!;
-}
+import { builtInProfile } from './support.js';
 
 describe('Function: colourPath', () => {
   it.each([
@@ -23,7 +14,7 @@ describe('Function: colourPath', () => {
     ['tagged grey', { space: 'b-w', icc: 'srgb' }, 'before-resize'],
   ] as const)('sends %s sources the %s way', async (_name, header, expected) => {
     // Prepare
-    const icc = 'icc' in header ? await profile(header.icc) : undefined;
+    const icc = 'icc' in header ? await builtInProfile(header.icc) : undefined;
 
     // Act & Assess
     expect(colourPath({ space: header.space, icc })).toBe(expected);

@@ -18,18 +18,9 @@ import {
 } from '../../local/image-metrics.js';
 import { cmykSamples, ICC_PROFILES, magick, referencePreview } from '../../local/image-tools.js';
 import { makeJpeg, makePng, withIccProfile } from '../../local/images.js';
-import { noteSkip, pixelAt, SKIP_WITHOUT_TOOLS } from './support.js';
+import { builtInProfile, noteSkip, pixelAt, SKIP_WITHOUT_TOOLS } from './support.js';
 
 noteSkip('image fidelity: colour');
-
-/** The profile sharp embeds for one of its built-in names (libvips' own sRGB v4 and Display P3 files). */
-async function builtInProfile(name: 'srgb' | 'p3'): Promise<Buffer> {
-  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
-    .withIccProfile(name)
-    .jpeg()
-    .toBuffer();
-  return (await sharp(tagged).metadata()).icc!;
-}
 
 /** `profile` with the ASCII text `from` replaced by `to` (same length), e.g. to fake a description. */
 function relabel(profile: Buffer, from: string, to: string): Buffer {

@@ -31,3 +31,12 @@ export async function pixelAt(image: Uint8Array, x: number, y: number): Promise<
   const offset = (y * info.width + x) * info.channels;
   return Array.from(data.subarray(offset, offset + info.channels));
 }
+
+/** The ICC profile sharp embeds for one of its built-in names (libvips' own sRGB v4 and Display P3). */
+export async function builtInProfile(name: 'srgb' | 'p3'): Promise<Buffer> {
+  const tagged = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .withIccProfile(name)
+    .jpeg()
+    .toBuffer();
+  return (await sharp(tagged).metadata()).icc!;
+}
