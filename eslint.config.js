@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '.tsbuild/**', 'handler/.package/**', '.local/**', 'coverage/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '.tsbuild/**', 'handler/.package/**', '.local/**', '.cache/**', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,

@@ -8,9 +8,11 @@
  * 3. Tuning study on 12 MP JPEG -> 1440: a plain sharp pipeline with sharp's defaults against
  *    `resizeImage` with each setting changed in turn, interleaved round by round so that machine noise
  *    hits every variant alike.
- * 4. Memory: RSS after 100 consecutive 24 MP images, each run in a fresh child process (with and without
+ * 4. Real photographs (`bench/lib/photos.ts`): `resizeImage` against plain sharp and the previous core, with
+ *    CPU ms, bytes, SSIM against ImageMagick and the cost per million previews (`bench/lib/real-photos.ts`).
+ * 5. Memory: RSS after 100 consecutive 24 MP images, each run in a fresh child process (with and without
  *    `MALLOC_ARENA_MAX`, which glibc only reads at process start).
- * 5. Cold import time of the bundled handler (`handler/dist/index.mjs`), when it has been built.
+ * 6. Cold import time of the bundled handler (`handler/dist/index.mjs`), when it has been built.
  *
  * Prints tables and writes `bench/results.json`. Takes about two to three minutes on 2 cores.
  *
@@ -20,7 +22,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import {
   DEFAULT_SHARP_TUNING,
@@ -30,10 +32,15 @@ import {
   tuneSharp,
 } from '../handler/src/image/index.js';
 import { makeJpeg, makePng } from '../local/images.js';
+import { functionSettings } from '../local/template.js';
+import { coldImport, type ColdImport, describeCold } from './lib/cold-import.js';
+import { memoryStudy, rssChild, type RssChildArgs, type RssResult } from './lib/memory.js';
+import { ensurePhotos, type Photo } from './lib/photos.js';
+import { realPhotoStudy } from './lib/real-photos.js';
+import { median, quantile, round1, table, timeOnce } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const MiB = 2 ** 20;
 
 /** One generated source image. */
 interface BenchImage {
@@ -57,50 +64,6 @@ interface CaseResult {
   outputHeight: number;
 }
 
-/** What a memory child reports. */
-interface RssResult {
-  label: string;
-  mallocArenaMax: string | null;
-  tuning: SharpTuningOptions | 'sharp defaults';
-  images: number;
-  rssBeforeMiB: number;
-  rssAfterMiB: number;
-  peakRssMiB: number;
-  medianMs: number;
-}
-
-/** Arguments of a memory child, passed as JSON on its command line. */
-interface RssChildArgs {
-  file: string;
-  width: number;
-  images: number;
-  tuning: SharpTuningOptions | 'sharp defaults';
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
-}
-
-const median = (values: readonly number[]): number => quantile(values, 0.5);
-const round1 = (value: number): number => Math.round(value * 10) / 10;
-
-/** Peak resident set size of this process so far (Linux `VmHWM`), or `undefined` elsewhere. */
-function peakRssMiB(): number | undefined {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-
 /** Images per second when `lanes` calls are kept in flight, `perLane` calls each. */
 async function throughput(fn: () => Promise<unknown>, lanes: number, perLane: number): Promise<number> {
   const start = performance.now();
@@ -110,81 +73,6 @@ async function throughput(fn: () => Promise<unknown>, lanes: number, perLane: nu
     }),
   );
   return (lanes * perLane * 1000) / (performance.now() - start);
-}
-
-/** Run `node <execArgv> this-file --child <mode> <json>` with `env`, and parse the JSON it prints. */
-function runChild<T>(mode: string, args: unknown, env: NodeJS.ProcessEnv): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, JSON.stringify(args)],
-      { env, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`child ${mode} exited with ${code}`));
-      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as T);
-    });
-  });
-}
-
-/** Child: resize the same image `images` times in a row and report memory. */
-async function rssChild({ file, width, images, tuning }: RssChildArgs): Promise<void> {
-  if (tuning !== 'sharp defaults') tuneSharp(tuning);
-  const input = readFileSync(file);
-  const rssBefore = process.memoryUsage().rss / MiB;
-  const times: number[] = [];
-  for (let i = 0; i < images; i++) times.push(await timeOnce(() => resizeImage(input, { width })));
-  const rssAfter = process.memoryUsage().rss / MiB;
-  process.stdout.write(
-    `${JSON.stringify({
-      rssBeforeMiB: round1(rssBefore),
-      rssAfterMiB: round1(rssAfter),
-      peakRssMiB: round1(peakRssMiB() ?? rssAfter),
-      medianMs: round1(median(times)),
-    })}\n`,
-  );
-}
-
-/** Spawn a fresh node with `code` as an ES module and `env`, and return what it prints. */
-function runModule(code: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      err += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(out.trim());
-      else {
-        // Node prints the offending source line first; the error's own line is the useful one.
-        const line = err.split('\n').find((l) => /^\w*Error\b/.test(l.trim())) ?? `exit ${code}`;
-        reject(new Error(line.trim().slice(0, 300)));
-      }
-    });
-  });
-}
-
-function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [headers, ...rows].map((row) => row.map(String));
-  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (row: readonly string[]) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
-    '\n',
-  );
 }
 
 async function generateImages(dir: string): Promise<BenchImage[]> {
@@ -273,7 +161,7 @@ function variants(tuned: Required<SharpTuningOptions>): Variant[] {
           .toBuffer(),
     },
     {
-      name: 'floor: shrink-on-load JPEG decode alone (nearest, raw out)',
+      name: "floor: decode alone at sharp's own scale (nearest, raw out)",
       setup: () => tuneSharp(),
       run: (input) => sharp(input).resize({ width: 1440, kernel: 'nearest' }).raw().toBuffer(),
     },
@@ -316,38 +204,6 @@ async function tuningStudy(image: BenchImage, rounds: number) {
   }));
 }
 
-async function coldImport(): Promise<{ ms: number[]; medianMs: number } | string> {
-  const bundle = join(root, 'handler/dist/index.mjs');
-  if (!existsSync(bundle)) return 'n/a (run npm run build first)';
-  const url = pathToFileURL(bundle).href;
-  const code = [
-    'const t = performance.now();',
-    `await import(${JSON.stringify(url)});`,
-    'console.log(performance.now() - t);',
-  ].join(' ');
-  // The handler validates its configuration at import: placeholders, nothing is called at import time.
-  const env = {
-    ...process.env,
-    SOURCE_BUCKETS: 'bench-source',
-    DESTINATION_BUCKETS: 'bench-destination',
-    IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    MALLOC_ARENA_MAX: RECOMMENDED_MALLOC_ARENA_MAX,
-  };
-  const ms: number[] = [];
-  try {
-    for (let i = 0; i < 5; i++) ms.push(round1(Number(await runModule(code, env))));
-  } catch (error) {
-    return `failed: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  return { ms, medianMs: median(ms) };
-}
-
-function describeCold(cold: Awaited<ReturnType<typeof coldImport>>): string {
-  if (typeof cold === 'string') return cold;
-  return `${cold.medianMs} ms median of [${cold.ms.join(', ')}]`;
-}
-
 /** One of the issue's targets, checked against what was measured. */
 interface TargetCheck {
   name: string;
@@ -359,7 +215,7 @@ interface TargetCheck {
 function checkTargets(
   cases: readonly CaseResult[],
   memory: readonly RssResult[],
-  cold: Awaited<ReturnType<typeof coldImport>>,
+  cold: ColdImport,
 ): TargetCheck[] {
   const twelve = cases.find((c) => c.image === 'JPEG 12 MP' && c.width === 1440);
   const rss = memory.find((m) => m.mallocArenaMax !== null && m.tuning !== 'sharp defaults');
@@ -371,35 +227,9 @@ function checkTargets(
   });
   return [
     check('JPEG 12 MP -> 1440 warm median', 50, 'ms', twelve?.medianMs),
-    check('RSS after 100 x 24 MP (MALLOC_ARENA_MAX set)', 256, 'MiB', rss?.rssAfterMiB),
+    check('peak RSS over 100 x 24 MP (MALLOC_ARENA_MAX set)', 256, 'MiB', rss?.peakRssMiB),
     check('import of the bundled handler', 250, 'ms', typeof cold === 'string' ? undefined : cold.medianMs),
   ];
-}
-
-/** A memory child to run: its label, `MALLOC_ARENA_MAX` (null: unset) and tuning. */
-interface MemoryRun {
-  label: string;
-  arena: string | null;
-  tuning: SharpTuningOptions | 'sharp defaults';
-}
-
-async function memoryStudy(image: BenchImage): Promise<RssResult[]> {
-  const { MALLOC_ARENA_MAX: _ignored, ...envWithoutArena } = process.env;
-  const arena = RECOMMENDED_MALLOC_ARENA_MAX;
-  const runs: MemoryRun[] = [
-    { label: 'tuneSharp(), MALLOC_ARENA_MAX unset', arena: null, tuning: {} },
-    { label: `tuneSharp(), MALLOC_ARENA_MAX=${arena}`, arena, tuning: {} },
-    { label: `sharp's defaults, MALLOC_ARENA_MAX=${arena}`, arena, tuning: 'sharp defaults' },
-  ];
-  const memory: RssResult[] = [];
-  for (const run of runs) {
-    const env = run.arena === null ? envWithoutArena : { ...envWithoutArena, MALLOC_ARENA_MAX: run.arena };
-    const args: RssChildArgs = { file: image.file, width: 1440, images: 100, tuning: run.tuning };
-    type ChildResult = Pick<RssResult, 'rssBeforeMiB' | 'rssAfterMiB' | 'peakRssMiB' | 'medianMs'>;
-    const result = await runChild<ChildResult>('rss', args, env);
-    memory.push({ label: run.label, mallocArenaMax: run.arena, tuning: run.tuning, images: 100, ...result });
-  }
-  return memory;
 }
 
 async function main(): Promise<void> {
@@ -466,8 +296,14 @@ async function main(): Promise<void> {
       ),
     );
 
-    const memory = await memoryStudy(images.find((i) => i.name === 'JPEG 24 MP')!);
-    console.log('\nmemory: 100 consecutive JPEG 24 MP -> 1440 with resizeImage, fresh child process each');
+    const photos = await realPhotos();
+    const { memoryMb } = functionSettings();
+    const realPhotoFigures = photos.length === 0 ? undefined : await realPhotoStudy(photos, memoryMb, 7);
+
+    const generated24 = images.find((i) => i.name === 'JPEG 24 MP')!;
+    const big = photos.find((photo) => photo.name.includes('24 MP')) ?? generated24;
+    const memory = await memoryStudy(fileURLToPath(import.meta.url), big.file);
+    console.log(`\nmemory: 100 consecutive ${big.name} -> 1440 with resizeImage, fresh child process each`);
     console.log(
       table(
         ['child', 'RSS before MiB', 'RSS after MiB', 'peak RSS MiB', 'median ms'],
@@ -475,10 +311,10 @@ async function main(): Promise<void> {
       ),
     );
 
-    const cold = await coldImport();
+    const cold = await coldImport(root);
     console.log(`\ncold import of handler/dist/index.mjs: ${describeCold(cold)}`);
 
-    const targets = checkTargets(cases, memory, cold);
+    const targets = [...checkTargets(cases, memory, cold), ...(realPhotoFigures?.targets ?? [])];
     console.log('\ntargets (this 2-core machine)');
     console.log(table(['target', 'limit', 'measured', 'met'], targets.map((t) => [t.name, t.limit, t.measured, t.met])));
 
@@ -488,6 +324,7 @@ async function main(): Promise<void> {
       images: images.map(({ file: _file, ...image }) => image),
       cases,
       tuningStudy: { source: twelve.name, width: 1440, variants: study },
+      realPhotos: realPhotoFigures,
       memory,
       coldImport: cold,
       durationSeconds: Math.round((performance.now() - started) / 1000),
@@ -500,6 +337,16 @@ async function main(): Promise<void> {
     console.log(`\nwrote bench/results.json in ${results.durationSeconds} s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The real photographs (fetched once into `.cache/photos`), or none, saying why, when they cannot be had. */
+async function realPhotos(): Promise<Photo[]> {
+  try {
+    return await ensurePhotos(join(root, '.cache/photos'));
+  } catch (error) {
+    console.log(`\nreal photographs skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
   }
 }
 

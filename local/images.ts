@@ -223,3 +223,110 @@ export function withExtraneousBytes(jpeg: Uint8Array): Buffer {
   }
   return Buffer.concat([bytes.subarray(0, second), Buffer.from([0x12, 0x34]), bytes.subarray(second)]);
 }
+
+/**
+ * `jpeg` with `profile` embedded as an ICC profile (APP2 `ICC_PROFILE` segments, ICC.1 Annex B.4) right
+ * after SOI and any APP0, the pixels left exactly as they are: what a camera or phone writes when it tags
+ * its output. Profiles over 65,519 bytes are split across segments.
+ */
+export function withIccProfile(jpeg: Uint8Array, profile: Uint8Array): Buffer {
+  const bytes = Buffer.from(jpeg);
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new Error('Expected a JPEG starting with SOI');
+  const at = bytes[2] === 0xff && bytes[3] === 0xe0 ? 4 + bytes.readUInt16BE(4) : 2;
+  const chunk = 65_519;
+  const count = Math.ceil(profile.length / chunk);
+  const segments = Array.from({ length: count }, (_, i) => {
+    const part = profile.subarray(i * chunk, (i + 1) * chunk);
+    const header = Buffer.alloc(18);
+    header.writeUInt16BE(0xffe2, 0);
+    header.writeUInt16BE(2 + 14 + part.length, 2);
+    header.write('ICC_PROFILE\0', 4, 'latin1');
+    header[16] = i + 1;
+    header[17] = count;
+    return Buffer.concat([header, part]);
+  });
+  return Buffer.concat([bytes.subarray(0, at), ...segments, bytes.subarray(at)]);
+}
+
+/** Options of {@link makeDiagramPng}. */
+export interface MakeDiagramOptions extends Omit<ImageOptions, 'content' | 'seed'> {
+  /** Size of the palette, 2-256 (default 16). */
+  colours?: number;
+}
+
+/**
+ * An indexed-colour (palette) PNG that looks like a diagram: rounded boxes with black outlines, grey
+ * connectors and circles on white, antialiased, then quantised to `colours` colours (default 16) without
+ * dithering, like exports of drawing tools. 1200x800 with 16 colours is about 7 KB.
+ */
+export async function makeDiagramPng({ width, height, colours = 16 }: MakeDiagramOptions): Promise<Buffer> {
+  const fills = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22'];
+  const unit = width / 1200;
+  const shapes: string[] = [];
+  for (let i = 0; i < 14; i++) {
+    const x = (40 + (i % 5) * 230) * unit;
+    const y = (60 + Math.floor(i / 5) * 250) * unit;
+    const fill = fills[i % fills.length]!;
+    shapes.push(
+      `<rect x="${x}" y="${y}" width="${180 * unit}" height="${110 * unit}" rx="${12 * unit}" fill="${fill}" ` +
+        `stroke="#000" stroke-width="${3 * unit}"/>`,
+      `<line x1="${x + 180 * unit}" y1="${y + 55 * unit}" x2="${x + 230 * unit}" y2="${y + 55 * unit}" ` +
+        `stroke="#7f7f7f" stroke-width="${4 * unit}"/>`,
+      `<circle cx="${x + 90 * unit}" cy="${y + 170 * unit}" r="${30 * unit}" fill="${fills[(i + 3) % fills.length]}" ` +
+        `stroke="#000" stroke-width="${2 * unit}"/>`,
+    );
+  }
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<rect width="100%" height="100%" fill="#fff"/>${shapes.join('')}</svg>`;
+  return sharp(Buffer.from(svg))
+    .png({ palette: true, colours, dither: 0, compressionLevel: 9, effort: 10 })
+    .toBuffer();
+}
+
+/** An AVIF (quality 60, as phones write), with an alpha channel whose top-left quadrant is 0 when `alpha`. */
+export async function makeAvif(options: MakePngOptions): Promise<Buffer> {
+  return sharp(await makePng(options)).avif({ quality: 60 }).toBuffer();
+}
+
+/**
+ * The start of a HEIC file as iPhones write it: an ISO BMFF `ftyp` box (major brand `heic`, compatible
+ * `mif1`, `heic`) and the first bytes of a `meta` box. Enough for a type sniffer; no decoder can read
+ * it (a real HEIC needs an HEVC encoder, e.g. `heif-enc`).
+ */
+export function heicHeader(): Buffer {
+  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1')]);
+  return Buffer.concat([ftyp, Buffer.from([0, 0, 1, 0]), Buffer.from('meta', 'latin1'), Buffer.alloc(32)]);
+}
+
+/**
+ * `jpeg` with its EXIF replaced by a minimal one holding only `Orientation` (1-8): an APP1 `Exif` segment
+ * (big-endian TIFF, one IFD0 entry) right after SOI. The compressed data is untouched.
+ */
+export function withExifOrientation(jpeg: Uint8Array, orientation: number): Buffer {
+  const bytes = Buffer.from(jpeg);
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new Error('Expected a JPEG starting with SOI');
+  const kept: Buffer[] = [];
+  let offset = 2;
+  // Copy the header segments up to SOS, dropping existing APP1 Exif ones.
+  while (offset + 4 <= bytes.length && bytes[offset] === 0xff && bytes[offset + 1] !== 0xda) {
+    const end = offset + 2 + bytes.readUInt16BE(offset + 2);
+    const isExif = bytes[offset + 1] === 0xe1 && bytes.toString('latin1', offset + 4, offset + 8) === 'Exif';
+    if (!isExif) kept.push(bytes.subarray(offset, end));
+    offset = end;
+  }
+  const tiff = Buffer.alloc(26);
+  tiff.write('MM\0*', 0, 'latin1');
+  tiff.writeUInt32BE(8, 4); // IFD0 offset
+  tiff.writeUInt16BE(1, 8); // one entry
+  tiff.writeUInt16BE(0x0112, 10); // Orientation
+  tiff.writeUInt16BE(3, 12); // SHORT
+  tiff.writeUInt32BE(1, 14); // count
+  tiff.writeUInt16BE(orientation, 18); // value, left-justified
+  tiff.writeUInt32BE(0, 22); // no next IFD
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([bytes.subarray(0, 2), app1, payload, ...kept, bytes.subarray(offset)]);
+}

@@ -99,6 +99,7 @@ const RESIZE_ERROR_CODES = [
   'LAYOUT_NOT_ALLOWED',
   'UNKNOWN_PRESET',
   'PRESET_WIDTH_MISMATCH',
+  'UNSUPPORTED_FORMAT',
 ] as const;
 
 /**
@@ -124,13 +125,15 @@ export const RESIZE_ERROR_CODE_DESCRIPTIONS = {
   ACCESS_DENIED: 'S3 refused to read the original or to write the preview.',
   DESTINATION_REJECTED: 'The destination bucket rejected the preview upload.',
   SOURCE_TOO_LARGE: 'The original is larger than the byte limit.',
-  NOT_AN_IMAGE: 'The original is not a JPEG, PNG, WebP or GIF image (judged by its magic bytes).',
+  NOT_AN_IMAGE: 'The original is not a JPEG, PNG, WebP, GIF or AVIF image (judged by its magic bytes).',
   CORRUPT_IMAGE: 'The original looks like a supported image but cannot be decoded.',
   TOO_MANY_PIXELS: 'The original has more pixels than the decompression-bomb limit.',
   LAYOUT_NOT_ALLOWED:
     '`rewrite_part` is not the originals prefix or `root_folder` is not the preview root the function is configured with.',
   UNKNOWN_PRESET: '`preset_name` is not one of the presets the function is configured with.',
   PRESET_WIDTH_MISMATCH: "`width` is not the configured width of the request's preset.",
+  UNSUPPORTED_FORMAT:
+    'The original is an image in a format recognised but not decoded (HEIC: the bundled libvips has no HEVC decoder).',
 } as const satisfies Readonly<Record<ResizeErrorCode, string>>;
 
 const requiredString = (description: string) =>

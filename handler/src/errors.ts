@@ -86,7 +86,7 @@ export class SourceTooLargeError extends PreviewError {
   }
 }
 
-/** The bytes are not a supported image (JPEG, PNG, WebP or GIF), judged by their magic bytes. */
+/** The bytes are not a supported image (JPEG, PNG, WebP, GIF or AVIF), judged by their magic bytes. */
 export class NotAnImageError extends PreviewError {
   public constructor(detail: string) {
     super('NOT_AN_IMAGE', `Not an image: ${detail}`);
@@ -99,6 +99,32 @@ export class CorruptImageError extends PreviewError {
   public constructor(detail: string, options?: ErrorOptions) {
     super('CORRUPT_IMAGE', `Corrupt image: ${detail}`, options);
     this.name = 'CorruptImageError';
+  }
+}
+
+/**
+ * The bytes are an image in a format that is recognised but not decoded, e.g. HEIC (HEVC in a HEIF
+ * container): the libvips bundled with sharp is built without an HEVC decoder (only AV1, for AVIF).
+ */
+export class UnsupportedFormatError extends PreviewError {
+  /**
+   * @param format - short name of the format, e.g. `HEIC`.
+   * @param detail - what identified it and why it is not decoded, e.g. `ftyp brands heic, mif1: …`.
+   */
+  public constructor(format: string, detail: string) {
+    super('UNSUPPORTED_FORMAT', `Unsupported image format: ${format} is not supported (${detail})`);
+    this.name = 'UnsupportedFormatError';
+  }
+}
+
+/**
+ * libvips decoded a source but reported a warning while the pipeline ran with `strictWarnings` (a JPEG
+ * whose missing end marker was restored must decode without any); the resize core reports it as corrupt.
+ */
+export class WarnedError extends Error {
+  public constructor(warnings: readonly string[]) {
+    super(warnings.map((warning) => warning.trim()).join('; '));
+    this.name = 'WarnedError';
   }
 }
 

@@ -102,8 +102,9 @@ const upstream = (status: number, code: string): FailureAnswer => ({
  * The answer to each permanent failure the function reports (`kind: 'failed'`).
  *
  * A missing original and an original that can never give a preview (not an image, corrupt, too many
- * pixels, too large) are all 404 with the "not found" image: there is no preview at that URL and there
- * will not be one until the original changes, which is what caches and `<img>` tags understand best.
+ * pixels, too large, a format the function does not decode) are all 404 with the "not found" image:
+ * there is no preview at that URL and there will not be one until the original changes, which is what
+ * caches and `<img>` tags understand best.
  * The precise code is in the log and in `X-Preview-Error`. Codes that mean the proxy and the function
  * disagree (width, bucket, prefix, root or preset refused) are configuration errors: 500.
  */
@@ -113,6 +114,7 @@ export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnsw
   CORRUPT_IMAGE: notFound('CORRUPT_IMAGE'),
   TOO_MANY_PIXELS: notFound('TOO_MANY_PIXELS'),
   SOURCE_TOO_LARGE: notFound('SOURCE_TOO_LARGE'),
+  UNSUPPORTED_FORMAT: notFound('UNSUPPORTED_FORMAT'),
   INVALID_REQUEST: invalid('INVALID_REQUEST', 'warn'),
   WIDTH_TOO_LARGE: upstream(500, 'WIDTH_TOO_LARGE'),
   BUCKET_NOT_ALLOWED: upstream(500, 'BUCKET_NOT_ALLOWED'),

@@ -114,7 +114,7 @@ describe('Schema: ResizeResponse', () => {
 });
 
 describe('Schema: ResizeErrorCode', () => {
-  it('lists the thirteen codes', () => {
+  it('lists the fourteen codes', () => {
     expect(ResizeErrorCode.options).toEqual([
       'INVALID_REQUEST',
       'WIDTH_TOO_LARGE',
@@ -129,6 +129,7 @@ describe('Schema: ResizeErrorCode', () => {
       'LAYOUT_NOT_ALLOWED',
       'UNKNOWN_PRESET',
       'PRESET_WIDTH_MISMATCH',
+      'UNSUPPORTED_FORMAT',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGE_TYPES, sniffImageType } from '../../handler/src/image/index.js';
-import { makeGif, makeJpeg, makePng, makeWebp, randomBytes } from '../../local/images.js';
+import { IMAGE_TYPES, SOURCE_TYPES, sniffImageType } from '../../handler/src/image/index.js';
+import { heicHeader, makeAvif, makeGif, makeJpeg, makePng, makeWebp, randomBytes } from '../../local/images.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -11,6 +11,8 @@ describe('Function: sniffImageType', () => {
     ['image/png', () => makePng({ width: 8, height: 8 })],
     ['image/webp', () => makeWebp({ width: 8, height: 8 })],
     ['image/gif', () => makeGif({ width: 8, height: 8 })],
+    ['image/avif', () => makeAvif({ width: 8, height: 8 })],
+    ['image/heic', async () => heicHeader()],
   ] as const)('recognises a real %s file', async (type, make) => {
     // Act
     const result = sniffImageType(await make());
@@ -25,6 +27,10 @@ describe('Function: sniffImageType', () => {
     ['image/webp', ascii('RIFF\u0000\u0000\u0000\u0000WEBP')],
     ['image/gif', ascii('GIF87a')],
     ['image/gif', ascii('GIF89a')],
+    ['image/avif', ascii('\u0000\u0000\u0000\u0018ftypavif\u0000\u0000\u0000\u0000mif1miaf')],
+    ['image/avif', ascii('\u0000\u0000\u0000\u0018ftypmif1\u0000\u0000\u0000\u0000avifmiaf')],
+    ['image/heic', ascii('\u0000\u0000\u0000\u0018ftypheic\u0000\u0000\u0000\u0000mif1heic')],
+    ['image/heic', ascii('\u0000\u0000\u0000\u0014ftypmif1\u0000\u0000\u0000\u0000heix')],
   ] as const)('recognises %s from its bare signature', (type, signature) => {
     // Act & Assess
     expect(sniffImageType(signature)).toBe(type);
@@ -35,6 +41,7 @@ describe('Function: sniffImageType', () => {
     ['a JPEG signature cut short', bytes(0xff, 0xd8)],
     ['a PNG signature with one wrong byte', bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00)],
     ['a RIFF file that is not WebP', ascii('RIFF\u0000\u0000\u0000\u0000WAVE')],
+    ['an MP4 video (ISO BMFF, brand isom)', ascii('\u0000\u0000\u0000\u0018ftypisom\u0000\u0000\u0000\u0000isomavc1')],
     ['an unknown GIF version', ascii('GIF88a')],
     ['text', ascii('hello, world')],
     ['a file named like an image', ascii('<svg xmlns="http://www.w3.org/2000/svg"/>')],
@@ -52,8 +59,13 @@ describe('Function: sniffImageType', () => {
     expect(sniffImageType(backing.subarray(2))).toBe('image/jpeg');
   });
 
-  it('lists exactly the four supported types', () => {
+  it('lists exactly the four preview types', () => {
     // Assess
     expect([...IMAGE_TYPES].sort()).toEqual(['image/gif', 'image/jpeg', 'image/png', 'image/webp']);
+  });
+
+  it('recognises AVIF and HEIC originals besides the preview types', () => {
+    // Assess
+    expect(SOURCE_TYPES).toEqual([...IMAGE_TYPES, 'image/avif', 'image/heic']);
   });
 });

@@ -24,6 +24,7 @@ describe('Function: answerForFailure', () => {
     ['CORRUPT_IMAGE', 404, 'not-found', 'not-found'],
     ['TOO_MANY_PIXELS', 404, 'not-found', 'not-found'],
     ['SOURCE_TOO_LARGE', 404, 'not-found', 'not-found'],
+    ['UNSUPPORTED_FORMAT', 404, 'not-found', 'not-found'],
     ['INVALID_REQUEST', 400, 'invalid', 'none'],
     ['WIDTH_TOO_LARGE', 500, 'error', 'error'],
     ['BUCKET_NOT_ALLOWED', 500, 'error', 'error'],

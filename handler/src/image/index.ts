@@ -11,7 +11,10 @@ export {
   type ResizeOptions,
   resizeImage,
 } from './resize.js';
-export { IMAGE_TYPES, type ImageType, sniffImageType } from './sniff.js';
+export { type ColourPath, colourPath } from './colour.js';
+export { JPEG_SHRINK_ON_LOAD_BANDS, jpegDecodePlan, previewSize, type Size } from './dimensions.js';
+export { isSrgbProfile } from './icc.js';
+export { IMAGE_TYPES, type ImageType, SOURCE_TYPES, type SourceType, sniffImageType } from './sniff.js';
 export {
   DEFAULT_SHARP_TUNING,
   RECOMMENDED_MALLOC_ARENA_MAX,

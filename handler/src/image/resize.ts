@@ -1,37 +1,39 @@
 /**
- * The resize core: one source image in, one preview of the same type out. Pure (no I/O besides libvips),
- * so the handler, local tools and the benchmark share it.
+ * The resize core: one original in, one preview out. Pure (no I/O besides libvips), so the handler, local
+ * tools and the benchmark share it.
  *
  * @module
  */
-import sharp, { type FailOnOptions, type Metadata, type OutputInfo, type Sharp } from 'sharp';
-import { CorruptImageError, NotAnImageError, TooManyPixelsError } from '../errors.js';
-import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
-import { type ImageType, sniffImageType } from './sniff.js';
+import sharp, { type FailOnOptions, type Metadata } from 'sharp';
+import {
+  CorruptImageError,
+  NotAnImageError,
+  TooManyPixelsError,
+  UnsupportedFormatError,
+  WarnedError,
+} from '../errors.js';
+import { colourPath } from './colour.js';
+import {
+  jpegDecodePlan,
+  previewSize,
+  sharpDerivedHeight,
+  type Size,
+  WEBP_TWO_STEP_MIN_SHRINK,
+} from './dimensions.js';
+import { previewType } from './encode.js';
+import { coversAllCoefficients, readJpegStructure } from './jpeg-structure.js';
+import { invalidParameterError, type ResizeOptions, resolveOptions } from './options.js';
+import { type PipelineOutput, type PipelinePlan, runPipeline } from './pipeline.js';
+import { type ImageType, isoBrands, type SourceType, sniffImageType } from './sniff.js';
 
-/** Options of {@link resizeImage}. */
-export interface ResizeOptions {
-  /**
-   * Width of the preview in pixels (a positive integer); the height follows the aspect ratio. Applies to
-   * the image as displayed, i.e. after EXIF auto-orientation.
-   */
-  width: number;
-  /** Keep sources narrower than `width` at their own width instead of enlarging them (default `true`). */
-  withoutEnlargement?: boolean;
-  /** JPEG quality of JPEG previews, an integer from 1 to 100 (default 70, as the Go Lambda did). */
-  jpegQuality?: number;
-  /**
-   * Largest accepted source, in pixels (width x height as declared by its header), checked before any
-   * pixel is decoded (default 100,000,000: a 100 MP source decodes to ~400 MB of RGBA at most).
-   */
-  maxInputPixels?: number;
-}
+export { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
+export type { ResizeOptions } from './options.js';
 
 /** What {@link resizeImage} made, and from what. */
 export interface ResizedImage {
   /** The encoded preview. */
   data: Buffer;
-  /** MIME type of `data`: always the source's own type. */
+  /** MIME type of `data`: the source's own type, except AVIF (JPEG, or PNG with alpha). */
   contentType: ImageType;
   /** Width of the preview in pixels. */
   width: number;
@@ -40,7 +42,7 @@ export interface ResizedImage {
   /** The source image. */
   source: {
     /** Type sniffed from the source's magic bytes. */
-    type: ImageType;
+    type: SourceType;
     /** Width in pixels as displayed (after EXIF auto-orientation). */
     width: number;
     /** Height in pixels as displayed (after EXIF auto-orientation). */
@@ -50,8 +52,6 @@ export interface ResizedImage {
   };
 }
 
-export { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
-
 /**
  * When libvips gives up on invalid pixel data. `'error'` rejects truncated data (which `'none'` would let
  * through with a grey lower part) and decoder errors, while tolerating the benign decoder warnings that
@@ -60,54 +60,13 @@ export { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGE
  */
 const FAIL_ON = 'error' satisfies FailOnOptions;
 
-/**
- * Sharp-style message for a bad argument, e.g.
- * `Expected positive integer for width but received 0 of type number`.
- */
-function invalidParameterError(name: string, expected: string, actual: unknown): Error {
-  return new Error(
-    `Expected ${expected} for ${name} but received ${String(actual).slice(0, 100)} of type ${typeof actual}`,
-  );
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) > 0;
-}
-
-/** `options` with defaults applied, or a sharp-style error naming the first bad field. */
-function resolveOptions(options: ResizeOptions): Required<ResizeOptions> {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidParameterError('options', 'object', options);
-  }
-  const {
-    width,
-    withoutEnlargement = DEFAULT_WITHOUT_ENLARGEMENT,
-    jpegQuality = DEFAULT_JPEG_QUALITY,
-    maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
-  } = options;
-  if (!isPositiveInteger(width)) throw invalidParameterError('width', 'positive integer', width);
-  if (typeof withoutEnlargement !== 'boolean') {
-    throw invalidParameterError('withoutEnlargement', 'boolean', withoutEnlargement);
-  }
-  if (!Number.isInteger(jpegQuality) || jpegQuality < 1 || jpegQuality > 100) {
-    throw invalidParameterError('jpegQuality', 'integer between 1 and 100', jpegQuality);
-  }
-  if (!isPositiveInteger(maxInputPixels)) {
-    throw invalidParameterError('maxInputPixels', 'positive integer', maxInputPixels);
-  }
-  return { width, withoutEnlargement, jpegQuality, maxInputPixels };
-}
+/** The EOI marker that ends every JPEG (ITU-T T.81, B.1.1.3). */
+const JPEG_EOI = Buffer.from([0xff, 0xd9]);
 
 /** The first bytes of `bytes` as lower-case hex, e.g. `ff 00 12 …` (for error messages). */
 function hexPrefix(bytes: Uint8Array, count = 8): string {
   const hex = Array.from(bytes.subarray(0, count), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
   return bytes.length > count ? `${hex} …` : hex;
-}
-
-/** Why `bytes` is not an image we read, for {@link NotAnImageError}. */
-function describeNonImage(bytes: Uint8Array): string {
-  const signature = hexPrefix(bytes);
-  return `unrecognised signature ${signature} (${bytes.length} bytes; expected JPEG, PNG, WebP or GIF)`;
 }
 
 /** The message of a libvips/sharp error on one line: libvips joins repeated lines with newlines. */
@@ -117,35 +76,83 @@ function messageOf(error: unknown): string {
   return [...new Set(lines.filter((line) => line !== ''))].join('; ');
 }
 
-/** Encoder for a preview of `type`: always the source's own format. */
-function encode(pipeline: Sharp, type: ImageType, jpegQuality: number): Sharp {
-  switch (type) {
-    case 'image/jpeg':
-      // mozjpeg's defaults as sharp sets them (4:2:0 below q90, optimised Huffman tables, baseline).
-      return pipeline.jpeg({ quality: jpegQuality });
-    case 'image/png':
-      return pipeline.png();
-    case 'image/webp':
-      return pipeline.webp();
-    case 'image/gif':
-      return pipeline.gif();
+/** How a source's bytes are handed to libvips. */
+type SourceDecoding = Pick<PipelinePlan, 'input' | 'failOn' | 'strictWarnings' | 'adobeInverted'>;
+
+/**
+ * How a JPEG's bytes are decoded. A file that ends inside its last scan, without EOI, is decoded with EOI
+ * appended and every libjpeg warning treated as an error: complete scans decode to exactly the pixels of
+ * the intact file without a warning, while a scan cut short makes libjpeg warn "premature end of data
+ * segment" (it would fill the rest with grey). What the warning cannot show is checked beforehand: every
+ * coefficient must have a scan (a progressive file cut between scans warns nothing), and arithmetic
+ * coding, whose decoder reads past the end silently, is not accepted without EOI.
+ */
+function jpegInput(buffer: Buffer): SourceDecoding {
+  const structure = readJpegStructure(buffer);
+  const adobeInverted = structure.adobeTransform !== undefined;
+  if (structure.end !== 'in-scan') return { input: buffer, failOn: FAIL_ON, strictWarnings: false, adobeInverted };
+  if (structure.frame?.arithmetic === true) {
+    throw new CorruptImageError(
+      'image/jpeg without EOI in an arithmetic-coded scan: cannot tell complete from cut short',
+    );
   }
+  if (!coversAllCoefficients(structure)) {
+    const scans = structure.scans.length;
+    throw new CorruptImageError(`image/jpeg cut short after ${scans} scan(s): the image is incomplete`);
+  }
+  return { input: Buffer.concat([buffer, JPEG_EOI]), failOn: 'warning', strictWarnings: true, adobeInverted };
 }
 
 /**
- * Resize an encoded image to `options.width` pixels wide (height by aspect ratio) and re-encode it in its
- * own format.
+ * `size` with its axes swapped when the EXIF orientation (5-8) swaps them: displayed to stored size and
+ * back.
+ */
+function oriented(size: Size, header: Pick<Metadata, 'orientation'>): Size {
+  return (header.orientation ?? 1) >= 5 ? { width: size.height, height: size.width } : size;
+}
+
+/** The decode and resize steps of a {@link PipelinePlan} (sizes as displayed). */
+function decodeSteps(
+  type: SourceType,
+  displayed: Size,
+  target: Size,
+  header: Pick<Metadata, 'orientation'>,
+): Pick<PipelinePlan, 'decode' | 'byWidth'> {
+  const shrink = displayed.width / target.width;
+  if (type === 'image/webp' && shrink >= WEBP_TWO_STEP_MIN_SHRINK) {
+    const intermediate = { width: target.width * 2, height: target.height * 2 };
+    return { decode: { intermediate, fastShrinkOnLoad: true }, byWidth: false };
+  }
+  if (type !== 'image/jpeg') {
+    const byWidth = sharpDerivedHeight(displayed, target.width, 1) === target.height;
+    return { decode: { fastShrinkOnLoad: true }, byWidth };
+  }
+  const plan = jpegDecodePlan(oriented(displayed, header), oriented(target, header));
+  if (plan.kind === 'two-step') {
+    return { decode: { intermediate: oriented(plan.intermediate, header), fastShrinkOnLoad: false }, byWidth: false };
+  }
+  const byWidth = sharpDerivedHeight(displayed, target.width, plan.scale) === target.height;
+  if (plan.kind === 'load-option') return { decode: { loadScale: plan.scale }, byWidth };
+  return { decode: { fastShrinkOnLoad: plan.fastShrinkOnLoad }, byWidth };
+}
+
+/**
+ * Resize an encoded image to `options.width` pixels wide (height by aspect ratio, rounded as the Go
+ * original did) and re-encode it.
  *
  * Steps, in order:
- * 1. the type is sniffed from the magic bytes ({@link sniffImageType}): nothing else is decoded;
+ * 1. the type is sniffed from the magic bytes ({@link sniffImageType}); HEIC is refused by name;
  * 2. the header is read (no pixel is decoded) and its dimensions are checked against `maxInputPixels`;
- *    sharp's `limitInputPixels` repeats the check as a second line of defence;
- * 3. one libvips pipeline: EXIF auto-orientation, resize with the Lanczos-3 kernel (aspect kept, no
- *    enlargement unless allowed), conversion to sRGB (CMYK and ICC-tagged sources included), metadata
- *    stripped (no EXIF, ICC, XMP), first frame only for animated GIF/WebP. JPEG sources are decoded with
- *    libjpeg's DCT scaling (shrink-on-load), WebP with its scaled decoder, all read sequentially.
+ *    sharp's `limitInputPixels` repeats the check as a second line of defence; a JPEG's marker structure
+ *    is read to accept files that only lack their final EOI marker;
+ * 3. one libvips pipeline (two for untagged CMYK and a few decode scales): EXIF auto-orientation, the
+ *    decode scale that keeps quality (`JPEG_SHRINK_ON_LOAD_BANDS`), Lanczos-3 resize to the exact size,
+ *    colours to sRGB (see `colourPath`: sRGB-tagged sources untouched, other profiles converted after the
+ *    resize, untagged CMYK as browsers show it), metadata stripped (no EXIF, ICC, XMP), first frame only
+ *    for animated GIF/WebP, palette PNGs kept palette, all read sequentially.
  *
- * @throws {NotAnImageError} `input` is empty or is not a JPEG, PNG, WebP or GIF.
+ * @throws {NotAnImageError} `input` is empty or is not a JPEG, PNG, WebP, GIF or AVIF.
+ * @throws {UnsupportedFormatError} `input` is HEIC.
  * @throws {TooManyPixelsError} the header declares more than `maxInputPixels` pixels.
  * @throws {CorruptImageError} the header or the pixel data cannot be read (corrupt or truncated).
  * @throws {Error} an argument is invalid (sharp-style message, e.g. `Expected positive integer for width
@@ -163,7 +170,17 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
 
   if (input.length === 0) throw new NotAnImageError('empty file (0 bytes)');
   const type = sniffImageType(input);
-  if (type === undefined) throw new NotAnImageError(describeNonImage(input));
+  if (type === undefined) {
+    const signature = hexPrefix(input);
+    throw new NotAnImageError(
+      `unrecognised signature ${signature} (${input.length} bytes; expected JPEG, PNG, WebP, GIF or AVIF)`,
+    );
+  }
+  if (type === 'image/heic') {
+    const brands = [...new Set(isoBrands(input))].join(', ');
+    const why = `ftyp brands ${brands}: the bundled libvips has no HEVC decoder`;
+    throw new UnsupportedFormatError('HEIC', why);
+  }
 
   // A view, not a copy.
   const buffer = Buffer.isBuffer(input)
@@ -178,42 +195,47 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
   } catch (error) {
     throw new CorruptImageError(`unreadable ${type} header: ${messageOf(error)}`, { cause: error });
   }
-  const declaredWidth = header.width;
-  const declaredHeight = header.pageHeight ?? header.height;
-  if (declaredWidth * declaredHeight > maxInputPixels) {
-    throw new TooManyPixelsError(declaredWidth, declaredHeight, maxInputPixels);
+  const declared = { width: header.width, height: header.pageHeight ?? header.height };
+  if (declared.width * declared.height > maxInputPixels) {
+    throw new TooManyPixelsError(declared.width, declared.height, maxInputPixels);
   }
 
-  const pipeline = sharp(buffer, {
-    autoOrient: true,
-    failOn: FAIL_ON,
-    limitInputPixels: maxInputPixels,
-    sequentialRead: true,
-    page: 0,
-    pages: 1,
-  })
-    // Width only and no pre-resize operation: keeps sharp's shrink-on-load for JPEG and WebP.
-    .resize({ width, withoutEnlargement, kernel: sharp.kernel.lanczos3 })
-    .toColourspace('srgb');
+  const displayed = {
+    width: header.autoOrient?.width ?? declared.width,
+    height: header.autoOrient?.height ?? declared.height,
+  };
+  const target = previewSize(displayed, width, withoutEnlargement);
+  const decoding: SourceDecoding =
+    type === 'image/jpeg'
+      ? jpegInput(buffer)
+      : { input: buffer, failOn: FAIL_ON, strictWarnings: false, adobeInverted: false };
+  const plan: PipelinePlan = {
+    ...decoding,
+    maxInputPixels,
+    target,
+    colour: colourPath(header),
+    ...decodeSteps(type, displayed, target, header),
+    output: previewType(type, header),
+    encode: { jpegQuality, palette: header.isPalette === true },
+  };
 
-  let output: { data: Buffer; info: OutputInfo };
+  let output: PipelineOutput;
   try {
-    output = await encode(pipeline, type, jpegQuality).toBuffer({ resolveWithObject: true });
+    output = await runPipeline(plan);
   } catch (error) {
     const message = messageOf(error);
     if (message.includes('exceeds pixel limit')) {
-      throw new TooManyPixelsError(declaredWidth, declaredHeight, maxInputPixels);
+      throw new TooManyPixelsError(declared.width, declared.height, maxInputPixels);
     }
-    throw new CorruptImageError(`cannot decode ${type}: ${message}`, { cause: error });
+    const why = error instanceof WarnedError ? `decoder warned: ${message}` : message;
+    throw new CorruptImageError(`cannot decode ${type}: ${why}`, { cause: error });
   }
 
-  const sourceWidth = header.autoOrient?.width ?? declaredWidth;
-  const sourceHeight = header.autoOrient?.height ?? declaredHeight;
   return {
     data: output.data,
-    contentType: type,
+    contentType: plan.output,
     width: output.info.width,
     height: output.info.height,
-    source: { type, width: sourceWidth, height: sourceHeight, bytes: input.length },
+    source: { type, width: displayed.width, height: displayed.height, bytes: input.length },
   };
 }
