@@ -29,9 +29,9 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { makeJpeg } from '../local/images.js';
-import { findNginx } from '../local/nginx.js';
-import { type Stack, startStack } from '../local/stack.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
+import { findNginx } from '@preview-lambda/local/nginx';
+import { type Stack, startStack } from '@preview-lambda/local/stack';
 import { type LoadPlan, type LoadResult, runLoad } from './proxy-load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -20,10 +20,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp, { type JpegOptions, type Sharp } from 'sharp';
-import { JPEG_SHRINK_ON_LOAD_BANDS, resizeImage, tuneSharp } from '../handler/src/image/index.js';
-import { decodePixels, type Pixels, ssim } from '../local/image-metrics.js';
-import { referencePreview } from '../local/image-tools.js';
-import { makeJpeg } from '../local/images.js';
+import { JPEG_SHRINK_ON_LOAD_BANDS, resizeImage, tuneSharp } from '@preview-lambda/handler/image';
+import { decodePixels, type Pixels, ssim } from '@preview-lambda/fixtures/metrics';
+import { referencePreview } from '@preview-lambda/fixtures/tools';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
 import { fetchOriginals } from './lib/photos.js';
 import { measureOnce, median, round1, table } from './lib/stats.js';
 

@@ -30,9 +30,9 @@ import {
   resizeImage,
   type SharpTuningOptions,
   tuneSharp,
-} from '../handler/src/image/index.js';
-import { makeJpeg, makePng } from '../local/images.js';
-import { functionSettings } from '../local/template.js';
+} from '@preview-lambda/handler/image';
+import { makeJpeg, makePng } from '@preview-lambda/fixtures/images';
+import { functionSettings } from '@preview-lambda/local/template';
 import { coldImport, type ColdImport, describeCold } from './lib/cold-import.js';
 import { memoryStudy, rssChild, type RssChildArgs, type RssResult } from './lib/memory.js';
 import { ensurePhotos, type Photo } from './lib/photos.js';

@@ -75,7 +75,7 @@ try {
     SOURCE_BUCKETS: process.env.SOURCE_BUCKETS ?? sourceBucket,
     DESTINATION_BUCKETS: process.env.DESTINATION_BUCKETS ?? destinationBucket,
   });
-  const { handler } = await import('../handler/src/index.js');
+  const { handler } = await import('@preview-lambda/handler');
   try {
     const response = await handler(event, lambdaContext());
     process.stdout.write(`${JSON.stringify(shorten(response), null, 2)}\n`);

@@ -89,7 +89,7 @@ async function start(): Promise<LambdaServer> {
     process.env,
     functionEnvironment({ emulators, buckets, table: TABLE, memoryMb: settings.memoryMb }),
   );
-  const { handler } = await import('../handler/src/index.js');
+  const { handler } = await import('@preview-lambda/handler');
 
   return startLambdaServer({
     functions: previewFunctionDefinitions(handler, settings, timeoutSeconds),

@@ -11,7 +11,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
-import { type NginxConfigOptions, renderNginxConfig } from '../proxy/nginx/render.js';
+import { type NginxConfigOptions, renderNginxConfig } from '@preview-lambda/proxy/nginx/render';
 import { NginxNotFoundError, PortInUseError, StaleNginxError } from './errors.js';
 import { nginxModulePaths } from './nginx-modules.js';
 

@@ -10,10 +10,10 @@
  * @module
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { HANDLER_VARIABLES, type HandlerConfig } from '../handler/src/config.js';
-import { type ClientOverrides, createClients, createPreviewHandler, type PreviewClients } from '../handler/src/create.js';
-import type { PreviewHandler, ResizeFunction } from '../handler/src/handler.js';
-import { resizeImage } from '../handler/src/image/index.js';
+import { HANDLER_VARIABLES, type HandlerConfig } from '@preview-lambda/handler/config';
+import { type ClientOverrides, createClients, createPreviewHandler, type PreviewClients } from '@preview-lambda/handler/create';
+import type { PreviewHandler, ResizeFunction } from '@preview-lambda/handler/handler';
+import { resizeImage } from '@preview-lambda/handler/image';
 import type { Emulators } from './emulators.js';
 import { type FunctionSettings, functionSettings } from './template.js';
 import type { LambdaFunctionDefinition, LambdaHandler } from './lambda-server.js';

@@ -3,7 +3,7 @@
  * find in the source bucket. Generated with sharp, so no binary file is committed.
  */
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { makeGif, makeJpeg, makePng, makeWebp } from './images.js';
+import { makeGif, makeJpeg, makePng, makeWebp } from '@preview-lambda/fixtures/images';
 
 /** A sample original: its key under the source bucket and how to make its bytes. */
 export interface SampleObject {

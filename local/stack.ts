@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PreviewInvoker } from '@preview-lambda/invoker';
-import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '../proxy/src/index.js';
+import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '@preview-lambda/proxy';
 import {
   EMULATOR_CREDENTIALS,
   EMULATOR_REGION,
@@ -19,7 +19,7 @@ import {
   freePort,
   startEmulators,
 } from './emulators.js';
-import { parseHandlerConfig } from '../handler/src/config.js';
+import { parseHandlerConfig } from '@preview-lambda/handler/config';
 import { type LambdaServer, startLambdaServer } from './lambda-server.js';
 import { NginxModuleNotFoundError, NginxNotFoundError } from './errors.js';
 import { assertPortFree, checkStaleNginx, findNginx, type RunningNginx, startNginx } from './nginx.js';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { backendFlag, describeError, failWith, integerFlag, parseFlags } from './cli.js';
 import { DEFAULT_LAMBDA_PORT } from './lambda-server.js';
 import { DEFAULT_PRESETS, handlerVariables } from './preview-function.js';
-import { NginxConfigError } from '../proxy/src/errors.js';
+import { NginxConfigError } from '@preview-lambda/proxy/errors';
 import { PortInUseError, StaleNginxError } from './errors.js';
 import { parseAccessLog } from './nginx.js';
 import {

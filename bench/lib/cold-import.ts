@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RECOMMENDED_MALLOC_ARENA_MAX } from '../../handler/src/image/index.js';
+import { RECOMMENDED_MALLOC_ARENA_MAX } from '@preview-lambda/handler/image';
 import { median, round1 } from './stats.js';
 
 /** Five cold imports, or why there are none. */

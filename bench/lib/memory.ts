@@ -12,7 +12,7 @@ import {
   resizeImage,
   type SharpTuningOptions,
   tuneSharp,
-} from '../../handler/src/image/index.js';
+} from '@preview-lambda/handler/image';
 import { median, round1, timeOnce } from './stats.js';
 
 const MiB = 2 ** 20;

@@ -18,8 +18,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { ICC_PROFILES, IMAGE_TOOLS } from '../../local/image-tools.js';
-import { withExifOrientation, withIccProfile } from '../../local/images.js';
+import { ICC_PROFILES, IMAGE_TOOLS } from '@preview-lambda/fixtures/tools';
+import { withExifOrientation, withIccProfile } from '@preview-lambda/fixtures/images';
 
 const run = promisify(execFile);
 

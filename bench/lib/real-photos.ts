@@ -9,9 +9,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { jpegDecodePlan, previewSize, resizeImage } from '../../handler/src/image/index.js';
-import { decodePixels, ssim } from '../../local/image-metrics.js';
-import { IMAGE_TOOLS, referencePreview, run } from '../../local/image-tools.js';
+import { jpegDecodePlan, previewSize, resizeImage } from '@preview-lambda/handler/image';
+import { decodePixels, ssim } from '@preview-lambda/fixtures/metrics';
+import { IMAGE_TOOLS, referencePreview, run } from '@preview-lambda/fixtures/tools';
 import type { Photo } from './photos.js';
 import { measureOnce, median, round1, table } from './stats.js';
 

@@ -21,6 +21,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // The invoker from its sources (the condition in-repo consumers use), so the bundle needs no prior build.
+  conditions: ['@preview-lambda/source'],
   // Error classes set literal names: minified class names never reach the logs.
   minify: true,
   sourcemap: 'external',

@@ -6,8 +6,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningNginx } from '../../local/nginx.js';
-import { INLINE_IMAGE_TYPES } from '../../proxy/nginx/render.js';
+import type { RunningNginx } from '@preview-lambda/local/nginx';
+import { INLINE_IMAGE_TYPES } from '@preview-lambda/proxy/nginx/render';
 import { s3Error, Scripted, type ScriptedNginx, startScriptedNginx, STORAGE_HEADERS } from './scripted.js';
 import { accessEntry, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/emulators.js';
-import { type RunningNginx, startNginx } from '../../local/nginx.js';
+import { freePort } from '@preview-lambda/local/emulators';
+import { type RunningNginx, startNginx } from '@preview-lambda/local/nginx';
 import { NGINX_PATH, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('nginx to S3 over TLS');

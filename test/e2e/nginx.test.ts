@@ -5,7 +5,7 @@
  * down or hung.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningNginx } from '../../local/nginx.js';
+import type { RunningNginx } from '@preview-lambda/local/nginx';
 import { s3Error, Scripted, type ScriptedNginx, startScriptedNginx, STORAGE_HEADERS } from './scripted.js';
 import { accessEntry, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 

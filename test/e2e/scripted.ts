@@ -9,9 +9,9 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../local/emulators.js';
-import { type RunningNginx, startNginx } from '../../local/nginx.js';
-import type { NginxConfigOptions } from '../../proxy/nginx/render.js';
+import { freePort } from '@preview-lambda/local/emulators';
+import { type RunningNginx, startNginx } from '@preview-lambda/local/nginx';
+import type { NginxConfigOptions } from '@preview-lambda/proxy/nginx/render';
 import { NGINX_PATH } from './support.js';
 
 /** One request as a scripted server received it. */

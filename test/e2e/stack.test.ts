@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeJpeg } from '../../local/images.js';
-import { type Stack, startStack } from '../../local/stack.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
+import { type Stack, startStack } from '@preview-lambda/local/stack';
 import { accessEntry, NGINX_PATH, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('stack behind nginx');

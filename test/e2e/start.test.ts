@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StackDescription } from '../../local/stack.js';
+import type { StackDescription } from '@preview-lambda/local/stack';
 import { noteSkip, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('npm start with nginx');
@@ -51,6 +51,7 @@ function start(args: string[]): { proc: ChildProcess; output: Output; stateFile:
   const proc = spawn(
     process.execPath,
     [
+      '--conditions=@preview-lambda/source',
       '--import',
       'tsx',
       'local/start.ts',

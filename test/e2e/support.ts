@@ -2,9 +2,9 @@
  * Helpers for the end-to-end tests with a real nginx: whether nginx (with the modules the template needs)
  * is there, and the rule that CI must have it, a raw HTTP client and access-log lookups by request id.
  */
-import { NginxNotFoundError } from '../../local/errors.js';
-import { findNginx, type NginxAccessEntry, type RunningNginx } from '../../local/nginx.js';
-import { nginxModulePaths } from '../../local/nginx-modules.js';
+import { NginxNotFoundError } from '@preview-lambda/local/errors';
+import { findNginx, type NginxAccessEntry, type RunningNginx } from '@preview-lambda/local/nginx';
+import { nginxModulePaths } from '@preview-lambda/local/nginx-modules';
 
 export { type RawResponse, send } from '../proxy/support.js';
 

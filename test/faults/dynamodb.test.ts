@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FUNCTION_TIMEOUT_SECONDS } from '@preview-lambda/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { makeJpeg } from '../../local/images.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
 import { dynamodbOperation, type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { BUCKETS, type Harness, startHarness } from '../support/harness.js';
 import { uniqueSourceKey } from '../support/requests.js';

@@ -6,9 +6,9 @@
  * request gets its preview.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeJpeg } from '../../local/images.js';
-import { type LambdaServer, startLambdaServer } from '../../local/lambda-server.js';
-import { FUNCTION_NAME } from '../../local/preview-function.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
+import { type LambdaServer, startLambdaServer } from '@preview-lambda/local/lambda-server';
+import { FUNCTION_NAME } from '@preview-lambda/local/preview-function';
 import { send } from '../proxy/support.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { BUCKETS, type HandlerUnderTest, type Harness, startHarness } from '../support/harness.js';

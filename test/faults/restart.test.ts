@@ -9,8 +9,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeJpeg } from '../../local/images.js';
-import { IDEMPOTENCY_TABLE } from '../../local/preview-function.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
+import { IDEMPOTENCY_TABLE } from '@preview-lambda/local/preview-function';
 import { exitCode, spawnLambdaCli } from '../local-lambda/support.js';
 import { send } from '../proxy/support.js';
 import { type FaultProxy, matching, startFaultProxy } from '../support/fault-proxy.js';

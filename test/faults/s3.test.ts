@@ -6,7 +6,7 @@
  * next request succeeds.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeJpeg } from '../../local/images.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
 import { type Fault, type FaultProxy, type Matcher, matching, startFaultProxy } from '../support/fault-proxy.js';
 import { BUCKETS, type Harness, startHarness } from '../support/harness.js';
 import { uniqueSourceKey } from '../support/requests.js';

@@ -6,9 +6,9 @@
 import { invokeTimeoutFor, type ResizeResponse, requestTimeoutFor } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { expect } from 'vitest';
-import { EMULATOR_REGION } from '../../local/emulators.js';
-import { FUNCTION_NAME } from '../../local/preview-function.js';
-import { S3PreviewReader } from '../../proxy/src/s3.js';
+import { EMULATOR_REGION } from '@preview-lambda/local/emulators';
+import { FUNCTION_NAME } from '@preview-lambda/local/preview-function';
+import { S3PreviewReader } from '@preview-lambda/proxy/s3';
 import { startProxy, type TestProxy } from '../proxy/support.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { BUCKETS, type HandlerUnderTest, type Harness, lambdaContext } from '../support/harness.js';

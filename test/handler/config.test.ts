@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseHandlerConfig } from '../../handler/src/config.js';
-import { HandlerConfigError } from '../../handler/src/errors.js';
+import { parseHandlerConfig } from '@preview-lambda/handler/config';
+import { HandlerConfigError } from '@preview-lambda/handler/errors';
 
 const MINIMAL = {
   SOURCE_BUCKETS: 'originals',

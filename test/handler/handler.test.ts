@@ -1,7 +1,7 @@
 import type { ResizeRequest, ResizeResponse } from '@preview-lambda/contract';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resizeImage } from '../../handler/src/image/index.js';
+import { resizeImage } from '@preview-lambda/handler/image';
 import {
   makeBombPng,
   makeGif,
@@ -10,7 +10,7 @@ import {
   makeWebp,
   randomBytes,
   truncate,
-} from '../../local/images.js';
+} from '@preview-lambda/fixtures/images';
 import { BACKEND, BUCKETS, type Harness, lambdaContext, startHarness } from '../support/harness.js';
 import { previewRequest, uniqueSourceKey } from '../support/requests.js';
 

@@ -5,7 +5,7 @@
  */
 import type { ResizeRequest } from '@preview-lambda/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeJpeg } from '../../local/images.js';
+import { makeJpeg } from '@preview-lambda/fixtures/images';
 import { BUCKETS, type Harness, type HandlerUnderTest, lambdaContext, startHarness } from '../support/harness.js';
 
 let harness: Harness;

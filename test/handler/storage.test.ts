@@ -4,8 +4,8 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { AccessDeniedError, DependencyDeadlineError, SourceNotFoundError } from '../../handler/src/errors.js';
-import { S3PreviewStorage } from '../../handler/src/storage.js';
+import { AccessDeniedError, DependencyDeadlineError, SourceNotFoundError } from '@preview-lambda/handler/errors';
+import { S3PreviewStorage } from '@preview-lambda/handler/storage';
 
 const NO_DEADLINE = new AbortController().signal;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { browserCmykToRgb, colourPath } from '../../handler/src/image/colour.js';
-import { previewType } from '../../handler/src/image/encode.js';
+import { browserCmykToRgb, colourPath } from '@preview-lambda/handler/image/colour';
+import { previewType } from '@preview-lambda/handler/image/encode';
 import { builtInProfile } from './support.js';
 
 describe('Function: colourPath', () => {

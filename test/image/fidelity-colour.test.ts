@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { colourPath, isSrgbProfile, resizeImage, tuneSharp } from '../../handler/src/image/index.js';
+import { colourPath, isSrgbProfile, resizeImage, tuneSharp } from '@preview-lambda/handler/image';
 import {
   channelMeans,
   decodePixels,
   meanAbsoluteDifference,
   type Pixels,
   ssim,
-} from '../../local/image-metrics.js';
-import { cmykSamples, ICC_PROFILES, magick, referencePreview } from '../../local/image-tools.js';
-import { makeJpeg, makePng, withIccProfile } from '../../local/images.js';
+} from '@preview-lambda/fixtures/metrics';
+import { cmykSamples, ICC_PROFILES, magick, referencePreview } from '@preview-lambda/fixtures/tools';
+import { makeJpeg, makePng, withIccProfile } from '@preview-lambda/fixtures/images';
 import { builtInProfile, noteSkip, pixelAt, SKIP_WITHOUT_TOOLS } from './support.js';
 
 noteSkip('image fidelity: colour');

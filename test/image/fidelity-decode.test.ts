@@ -7,12 +7,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CorruptImageError } from '../../handler/src/errors.js';
-import { jpegDecodePlan, JPEG_SHRINK_ON_LOAD_BANDS, resizeImage, tuneSharp } from '../../handler/src/image/index.js';
-import { readJpegStructure } from '../../handler/src/image/jpeg-structure.js';
-import { decodePixels, ssim } from '../../local/image-metrics.js';
-import { IMAGE_TOOLS, referencePreview, run, withTempDir } from '../../local/image-tools.js';
-import { makeJpeg, makeWebp } from '../../local/images.js';
+import { CorruptImageError } from '@preview-lambda/handler/errors';
+import { jpegDecodePlan, JPEG_SHRINK_ON_LOAD_BANDS, resizeImage, tuneSharp } from '@preview-lambda/handler/image';
+import { readJpegStructure } from '@preview-lambda/handler/image/jpeg-structure';
+import { decodePixels, ssim } from '@preview-lambda/fixtures/metrics';
+import { IMAGE_TOOLS, referencePreview, run, withTempDir } from '@preview-lambda/fixtures/tools';
+import { makeJpeg, makeWebp } from '@preview-lambda/fixtures/images';
 import { noteSkip, SKIP_WITHOUT_TOOLS } from './support.js';
 
 noteSkip('image fidelity: decode');

@@ -4,11 +4,11 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UnsupportedFormatError } from '../../handler/src/errors.js';
-import { resizeImage, sniffImageType, tuneSharp } from '../../handler/src/image/index.js';
-import { channelMeans, decodePixels, ssim } from '../../local/image-metrics.js';
-import { heifEncode, referencePreview } from '../../local/image-tools.js';
-import { heicHeader, makeAvif, makeDiagramPng, makePng } from '../../local/images.js';
+import { UnsupportedFormatError } from '@preview-lambda/handler/errors';
+import { resizeImage, sniffImageType, tuneSharp } from '@preview-lambda/handler/image';
+import { channelMeans, decodePixels, ssim } from '@preview-lambda/fixtures/metrics';
+import { heifEncode, referencePreview } from '@preview-lambda/fixtures/tools';
+import { heicHeader, makeAvif, makeDiagramPng, makePng } from '@preview-lambda/fixtures/images';
 import { noteSkip, pixelAt, SKIP_WITHOUT_TOOLS } from './support.js';
 
 noteSkip('image fidelity: formats');

@@ -4,8 +4,8 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { previewSize, resizeImage, tuneSharp } from '../../handler/src/image/index.js';
-import { makeJpeg, makePng, makeWebp } from '../../local/images.js';
+import { previewSize, resizeImage, tuneSharp } from '@preview-lambda/handler/image';
+import { makeJpeg, makePng, makeWebp } from '@preview-lambda/fixtures/images';
 import { pixelAt } from './support.js';
 
 /** Go's `imaging.Resize(img, width, 0, …)` height: `int(float64(width)*float64(h)/float64(w) + 0.5)`, at least 1. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coversAllCoefficients, readJpegStructure } from '../../handler/src/image/jpeg-structure.js';
-import { makeJpeg, randomBytes } from '../../local/images.js';
+import { coversAllCoefficients, readJpegStructure } from '@preview-lambda/handler/image/jpeg-structure';
+import { makeJpeg, randomBytes } from '@preview-lambda/fixtures/images';
 
 describe('Function: readJpegStructure', () => {
   it('reads a baseline JPEG: one frame, one scan with every component, ending at EOI', async () => {

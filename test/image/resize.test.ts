@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CorruptImageError, NotAnImageError, TooManyPixelsError } from '../../handler/src/errors.js';
-import { type ResizeOptions, resizeImage, tuneSharp } from '../../handler/src/image/index.js';
+import { CorruptImageError, NotAnImageError, TooManyPixelsError } from '@preview-lambda/handler/errors';
+import { type ResizeOptions, resizeImage, tuneSharp } from '@preview-lambda/handler/image';
 import {
   GIF_FRAME_COLOURS,
   makeBombPng,
@@ -12,7 +12,7 @@ import {
   randomBytes,
   truncate,
   withExtraneousBytes,
-} from '../../local/images.js';
+} from '@preview-lambda/fixtures/images';
 
 /** RGBA of the pixel at (x, y) of an encoded image. */
 async function pixel(image: Buffer, x: number, y: number): Promise<number[]> {

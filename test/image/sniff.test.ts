@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGE_TYPES, SOURCE_TYPES, sniffImageType } from '../../handler/src/image/index.js';
-import { heicHeader, makeAvif, makeGif, makeJpeg, makePng, makeWebp, randomBytes } from '../../local/images.js';
+import { IMAGE_TYPES, SOURCE_TYPES, sniffImageType } from '@preview-lambda/handler/image';
+import { heicHeader, makeAvif, makeGif, makeJpeg, makePng, makeWebp, randomBytes } from '@preview-lambda/fixtures/images';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const ascii = (text: string) => new TextEncoder().encode(text);

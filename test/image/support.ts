@@ -3,7 +3,7 @@
  * that CI must have them), and small pixel helpers.
  */
 import sharp from 'sharp';
-import { missingImageTools } from '../../local/image-tools.js';
+import { missingImageTools } from '@preview-lambda/fixtures/tools';
 
 /** Reference tools and ICC profiles that are not installed. */
 export const MISSING_TOOLS = missingImageTools();

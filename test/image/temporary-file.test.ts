@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { withTemporaryFile } from '../../handler/src/image/temporary-file.js';
+import { withTemporaryFile } from '@preview-lambda/handler/image/temporary-file';
 
 describe('Function: withTemporaryFile', () => {
   it('hands over a private file holding the bytes and removes it afterwards', async () => {

@@ -4,7 +4,7 @@ import {
   DEFAULT_SHARP_TUNING,
   RECOMMENDED_MALLOC_ARENA_MAX,
   tuneSharp,
-} from '../../handler/src/image/index.js';
+} from '@preview-lambda/handler/image';
 
 describe('Function: tuneSharp', () => {
   afterEach(() => {

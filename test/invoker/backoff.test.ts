@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../invoker/src/backoff.js';
-import { DEFAULT_IN_PROGRESS } from '../../invoker/src/index.js';
+import { backoffDelay } from '@preview-lambda/invoker/backoff';
+import { DEFAULT_IN_PROGRESS } from '@preview-lambda/invoker';
 
 describe('Function: backoffDelay', () => {
   const policy = { initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2, jitter: 0 };

@@ -13,7 +13,7 @@ import {
   type PreviewInvokerBaseOptions,
   type PreviewResult,
   type ResizeRequest,
-} from '../../invoker/src/index.js';
+} from '@preview-lambda/invoker';
 import { answer, FakeLambda, functionError, inProgress, notFound, throttled } from './fake-lambda.js';
 import { GO_EXAMPLE_REQUEST } from '../support/requests.js';
 

@@ -10,9 +10,9 @@ import {
   type PreviewBytesResult,
   PreviewInvoker,
   type PreviewResult,
-} from '../../invoker/src/index.js';
-import { makeJpeg, makePng } from '../../local/images.js';
-import { type LambdaHandler, type LambdaServer, startLambdaServer } from '../../local/lambda-server.js';
+} from '@preview-lambda/invoker';
+import { makeJpeg, makePng } from '@preview-lambda/fixtures/images';
+import { type LambdaHandler, type LambdaServer, startLambdaServer } from '@preview-lambda/local/lambda-server';
 import { BUCKETS, type Harness, type HandlerUnderTest, startHarness } from '../support/harness.js';
 import { deferred, lambdaClient, payloadJson } from './support.js';
 import { previewRequest, uniqueSourceKey } from '../support/requests.js';

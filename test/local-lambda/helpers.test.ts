@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionSettings, readTemplate } from '../../local/template.js';
+import { functionSettings, readTemplate } from '@preview-lambda/local/template';
 
 describe('Function: functionSettings', () => {
   it('reads the Timeout and MemorySize defaults from template.yaml, which the function refers to', () => {

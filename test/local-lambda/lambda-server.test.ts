@@ -6,7 +6,7 @@ import {
   type LambdaServer,
   type LambdaServerOptions,
   startLambdaServer,
-} from '../../local/lambda-server.js';
+} from '@preview-lambda/local/lambda-server';
 import { deferred, lambdaClient, payloadJson, payloadText, rejection, waitFor } from './support.js';
 
 const LIMIT = 6_291_456;

@@ -104,7 +104,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * process) and resolves with it and its URL once its banner says it listens.
  */
 export async function spawnLambdaCli(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/lambda-server-cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--conditions=@preview-lambda/source', '--import', 'tsx', 'local/lambda-server-cli.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

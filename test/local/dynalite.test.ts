@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../local/emulators.js';
+import { type Emulators, startEmulators } from '@preview-lambda/local/emulators';
 
 let emulators: Emulators;
 

@@ -6,7 +6,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../local/emulators.js';
+import { type Emulators, startEmulators } from '@preview-lambda/local/emulators';
 
 const BUCKET = 'atomic-puts';
 const SIZE = 2 * 1024 * 1024;

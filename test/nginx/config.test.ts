@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
-import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '../../proxy/nginx/cli.js';
+import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '@preview-lambda/proxy/nginx/cli';
 import {
   DEFAULT_CA_CERTIFICATES,
   INLINE_IMAGE_TYPES,
@@ -18,11 +18,11 @@ import {
   type NginxConfigOptions,
   nginxTemplateValues,
   renderNginxConfig,
-} from '../../proxy/nginx/render.js';
-import { NginxConfigError } from '../../proxy/src/errors.js';
-import { NginxModuleNotFoundError } from '../../local/errors.js';
-import { HEADERS_MORE_MODULE, nginxModulePaths, parseNginxBuild } from '../../local/nginx-modules.js';
-import { findNginx, parseAccessLog, renderMainConfig } from '../../local/nginx.js';
+} from '@preview-lambda/proxy/nginx/render';
+import { NginxConfigError } from '@preview-lambda/proxy/errors';
+import { NginxModuleNotFoundError } from '@preview-lambda/local/errors';
+import { HEADERS_MORE_MODULE, nginxModulePaths, parseNginxBuild } from '@preview-lambda/local/nginx-modules';
+import { findNginx, parseAccessLog, renderMainConfig } from '@preview-lambda/local/nginx';
 
 const LOCAL: NginxConfigOptions = {
   listen: { host: '127.0.0.1', port: 8080 },

@@ -5,8 +5,8 @@
  */
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PreviewAdmission } from '../../proxy/src/admission.js';
-import { PROXY_DEFAULTS } from '../../proxy/src/config.js';
+import { PreviewAdmission } from '@preview-lambda/proxy/admission';
+import { PROXY_DEFAULTS } from '@preview-lambda/proxy/config';
 import { answer, FakeLambda } from '../invoker/fake-lambda.js';
 import { FakeInvoker, gate, previewResult, send, startProxy, type StartProxyOptions, type TestProxy, until } from './support.js';
 

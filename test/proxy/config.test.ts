@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadProxyConfig, parseProxyConfig, PROXY_DEFAULTS } from '../../proxy/src/config.js';
-import { ProxyConfigError, ProxyError } from '../../proxy/src/errors.js';
-import { BUILT_IN_ERROR_IMAGE, BUILT_IN_NOT_FOUND_IMAGE, md5Etag } from '../../proxy/src/images.js';
+import { loadProxyConfig, parseProxyConfig, PROXY_DEFAULTS } from '@preview-lambda/proxy/config';
+import { ProxyConfigError, ProxyError } from '@preview-lambda/proxy/errors';
+import { BUILT_IN_ERROR_IMAGE, BUILT_IN_NOT_FOUND_IMAGE, md5Etag } from '@preview-lambda/proxy/images';
 
 const MINIMAL = { SOURCE_BUCKET: 'originals-bucket', PRESETS: 'small=320' };
 

@@ -6,7 +6,7 @@ import {
   md5Etag,
   placeholderFromBytes,
   sniffPlaceholderType,
-} from '../../proxy/src/images.js';
+} from '@preview-lambda/proxy/images';
 
 describe('Built-in placeholder images', () => {
   it.each([

@@ -5,9 +5,9 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PreviewInvoker, type PreviewResult } from '@preview-lambda/invoker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { md5Etag } from '../../proxy/src/images.js';
-import { S3PreviewReader } from '../../proxy/src/s3.js';
+import { type Emulators, startEmulators } from '@preview-lambda/local/emulators';
+import { md5Etag } from '@preview-lambda/proxy/images';
+import { S3PreviewReader } from '@preview-lambda/proxy/s3';
 import { answer, FakeLambda, functionError, inProgress } from '../invoker/fake-lambda.js';
 import { FakeInvoker, send, startProxy, storedResult, type TestProxy } from './support.js';
 

@@ -28,7 +28,7 @@ afterEach(() => {
 
 /** How the entry point is run: from its TypeScript source, or as the bundle production runs. */
 const ENTRY_POINTS = {
-  source: ['--import', 'tsx', 'proxy/src/main.ts'],
+  source: ['--conditions=@preview-lambda/source', '--import', 'tsx', 'proxy/src/main.ts'],
   bundle: ['proxy/dist/main.mjs'],
 } as const;
 type EntryPoint = keyof typeof ENTRY_POINTS;
@@ -73,7 +73,7 @@ describe.each(Object.keys(ENTRY_POINTS) as EntryPoint[])('Module: proxy/src/main
 
   beforeAll(async () => {
     if (entry === 'bundle') {
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'proxy/scripts/build.ts'], { cwd: ROOT });
+      await promisify(execFile)(process.execPath, ['--conditions=@preview-lambda/source', '--import', 'tsx', 'proxy/scripts/build.ts'], { cwd: ROOT });
     }
     lambda = await FakeLambda.start();
   }, 60_000);

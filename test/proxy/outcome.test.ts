@@ -14,8 +14,8 @@ import {
   RequestTimeoutError,
   StorageError,
   StoredPreviewMissingError,
-} from '../../proxy/src/errors.js';
-import { answerForError, answerForFailure, overloaded, shuttingDown } from '../../proxy/src/outcome.js';
+} from '@preview-lambda/proxy/errors';
+import { answerForError, answerForFailure, overloaded, shuttingDown } from '@preview-lambda/proxy/outcome';
 
 describe('Function: answerForFailure', () => {
   it.each<[ResizeErrorCode, number, string, string]>([

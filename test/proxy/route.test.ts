@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RouteOptions, routeRequest } from '../../proxy/src/route.js';
+import { type RouteOptions, routeRequest } from '@preview-lambda/proxy/route';
 
 const layout = {
   previewRoot: 'prew',

@@ -8,9 +8,9 @@ import {
   type ResizeErrorCode,
 } from '@preview-lambda/invoker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RequestTimeoutError, StorageError } from '../../proxy/src/errors.js';
-import { BUILT_IN_ERROR_IMAGE, BUILT_IN_NOT_FOUND_IMAGE, md5Etag } from '../../proxy/src/images.js';
-import { resolveRequestId } from '../../proxy/src/request-id.js';
+import { RequestTimeoutError, StorageError } from '@preview-lambda/proxy/errors';
+import { BUILT_IN_ERROR_IMAGE, BUILT_IN_NOT_FOUND_IMAGE, md5Etag } from '@preview-lambda/proxy/images';
+import { resolveRequestId } from '@preview-lambda/proxy/request-id';
 import {
   failedResult,
   FakeInvoker,

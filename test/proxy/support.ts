@@ -6,11 +6,11 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { PreviewResult, ResizeErrorCode, ResizeRequest } from '@preview-lambda/invoker';
-import { parseProxyConfig, type ProxyConfig, type ProxyEnvironment } from '../../proxy/src/config.js';
-import { StoredPreviewMissingError } from '../../proxy/src/errors.js';
-import { createProxyLogger } from '../../proxy/src/logger.js';
-import type { PreviewObjectReader, StoredPreviewInfo, StoredPreviewStream } from '../../proxy/src/s3.js';
-import { createProxyServer, type PreviewInvokerLike, type ProxyServer } from '../../proxy/src/server.js';
+import { parseProxyConfig, type ProxyConfig, type ProxyEnvironment } from '@preview-lambda/proxy/config';
+import { StoredPreviewMissingError } from '@preview-lambda/proxy/errors';
+import { createProxyLogger } from '@preview-lambda/proxy/logger';
+import type { PreviewObjectReader, StoredPreviewInfo, StoredPreviewStream } from '@preview-lambda/proxy/s3';
+import { createProxyServer, type PreviewInvokerLike, type ProxyServer } from '@preview-lambda/proxy/server';
 
 /** The environment every test proxy starts from. */
 export const BASE_ENV: ProxyEnvironment = Object.freeze({

@@ -15,14 +15,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { parseHandlerConfig } from '../../handler/src/config.js';
-import type { PreviewHandler, ResizeFunction } from '../../handler/src/handler.js';
+import { parseHandlerConfig } from '@preview-lambda/handler/config';
+import type { PreviewHandler, ResizeFunction } from '@preview-lambda/handler/handler';
 import { TEST_PRESETS } from './requests.js';
 
-export { lambdaContext } from '../../local/context.js';
+export { lambdaContext } from '@preview-lambda/local/context';
 
-import { type EmulatorBackend, type Emulators, freePort, startEmulators } from '../../local/emulators.js';
-import { type CountedPreviewHandler, createCountedPreviewHandler } from '../../local/preview-function.js';
+import { type EmulatorBackend, type Emulators, freePort, startEmulators } from '@preview-lambda/local/emulators';
+import { type CountedPreviewHandler, createCountedPreviewHandler } from '@preview-lambda/local/preview-function';
 
 /** Bucket names every integration test uses. */
 export const BUCKETS = Object.freeze({

@@ -12,10 +12,10 @@ import {
   parseResizeRequestWithKey,
 } from '@preview-lambda/contract';
 import { describe, expect, it } from 'vitest';
-import { parseHandlerConfig } from '../../handler/src/config.js';
-import { DEFAULT_PRESETS, DEMO_LAYOUT } from '../../local/preview-function.js';
-import { PROXY_DEFAULTS } from '../../proxy/src/config.js';
-import { readTemplate, type TemplateStatement } from '../../local/template.js';
+import { parseHandlerConfig } from '@preview-lambda/handler/config';
+import { DEFAULT_PRESETS, DEMO_LAYOUT } from '@preview-lambda/local/preview-function';
+import { PROXY_DEFAULTS } from '@preview-lambda/proxy/config';
+import { readTemplate, type TemplateStatement } from '@preview-lambda/local/template';
 
 const template = readTemplate();
 const statements = (
