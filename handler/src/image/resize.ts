@@ -22,7 +22,7 @@ import {
 } from './dimensions.js';
 import { previewType } from './encode.js';
 import { coversAllCoefficients, readJpegStructure } from './jpeg-structure.js';
-import { invalidParameterError, type ResizeOptions, resolveOptions } from './options.js';
+import { type ResizeOptions, resolveOptions } from './options.js';
 import { type PipelineOutput, type PipelinePlan, runPipeline } from './pipeline.js';
 import { type ImageType, isoBrands, type SourceType, sniffImageType } from './sniff.js';
 
@@ -155,8 +155,6 @@ function decodeSteps(
  * @throws {UnsupportedFormatError} `input` is HEIC.
  * @throws {TooManyPixelsError} the header declares more than `maxInputPixels` pixels.
  * @throws {CorruptImageError} the header or the pixel data cannot be read (corrupt or truncated).
- * @throws {Error} an argument is invalid (sharp-style message, e.g. `Expected positive integer for width
- * but received 0 of type number`).
  *
  * @example
  * ```ts
@@ -165,7 +163,6 @@ function decodeSteps(
  * ```
  */
 export async function resizeImage(input: Uint8Array, options: ResizeOptions): Promise<ResizedImage> {
-  if (!(input instanceof Uint8Array)) throw invalidParameterError('input', 'Uint8Array', input);
   const { width, withoutEnlargement, jpegQuality, maxInputPixels } = resolveOptions(options);
 
   if (input.length === 0) throw new NotAnImageError('empty file (0 bytes)');

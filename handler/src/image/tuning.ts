@@ -55,21 +55,6 @@ export function tuneSharp(options: SharpTuningOptions = {}): void {
   const cacheMemoryMiB = options.cacheMemoryMiB ?? DEFAULT_SHARP_TUNING.cacheMemoryMiB;
   const cacheItems = options.cacheItems ?? DEFAULT_SHARP_TUNING.cacheItems;
   const concurrency = options.concurrency ?? DEFAULT_SHARP_TUNING.concurrency;
-  for (const [name, value] of [
-    ['cacheMemoryMiB', cacheMemoryMiB],
-    ['cacheItems', cacheItems],
-  ] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new Error(
-        `Expected non-negative integer for ${name} but received ${value} of type ${typeof value}`,
-      );
-    }
-  }
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new Error(
-      `Expected positive integer for concurrency but received ${concurrency} of type ${typeof concurrency}`,
-    );
-  }
   if (cacheMemoryMiB === 0 || cacheItems === 0) sharp.cache(false);
   else sharp.cache({ memory: cacheMemoryMiB, items: cacheItems, files: 0 });
   sharp.concurrency(concurrency);
