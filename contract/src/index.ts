@@ -73,6 +73,15 @@ export {
 } from './presets.js';
 export { utf8ByteLength } from './utf8.js';
 export {
+  DECODED_TYPES,
+  IMAGE_TYPES,
+  type ImageType,
+  isoBrands,
+  SOURCE_TYPES,
+  type SourceType,
+  sniffImageType,
+} from './sniff.js';
+export {
   type LayoutVariables,
   layoutOf,
   layoutVariables,

@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   BUCKET_NAME,
+  DECODED_TYPES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   isPreviewRoot,
   isSourcePrefix,
   layoutOverlap,
   nginxReadTimeoutFor,
-  PREVIEW_CONTENT_TYPES,
 } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { NginxConfigError } from '../src/errors.js';
@@ -33,11 +33,11 @@ export const DEFAULT_CA_CERTIFICATES = '/etc/ssl/certs/ca-certificates.crt';
 const PROXY_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
- * The stored `Content-Type`s nginx serves inline, as images: the contract's `PREVIEW_CONTENT_TYPES`, the
- * types the function reads. Any other stored type is served as a download; a type the service learns to
- * read is added there, and the rendered configuration follows.
+ * The stored `Content-Type`s nginx serves inline, as images: the contract's `DECODED_TYPES`, the types the
+ * function reads and writes (JPEG, PNG, WebP, GIF, AVIF). Any other stored type is served as a download; a
+ * type the service learns to read is added there, and the rendered configuration follows.
  */
-export const INLINE_IMAGE_TYPES: readonly string[] = PREVIEW_CONTENT_TYPES;
+export const INLINE_IMAGE_TYPES: readonly string[] = DECODED_TYPES;
 
 /** The placeholders of the template, each an upper-case name in dollar-braces. */
 export const NGINX_TEMPLATE_VARIABLES = [

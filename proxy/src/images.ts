@@ -6,6 +6,7 @@
  * `ERROR_IMAGE` replace them with a PNG, JPEG, GIF, WebP or SVG file.
  */
 import { createHash } from 'node:crypto';
+import { sniffImageType } from '@preview-lambda/contract';
 
 /** An image served as the body of a 4xx/5xx answer. */
 export interface PlaceholderImage {
@@ -19,13 +20,11 @@ export interface PlaceholderImage {
   readonly source: string;
 }
 
+/** The raster types a placeholder image may have: those every browser shows. */
+const PLACEHOLDER_RASTER_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
 /** The MIME types a placeholder image may have. */
-export type PlaceholderContentType =
-  | 'image/png'
-  | 'image/jpeg'
-  | 'image/gif'
-  | 'image/webp'
-  | 'image/svg+xml';
+export type PlaceholderContentType = (typeof PLACEHOLDER_RASTER_TYPES)[number] | 'image/svg+xml';
 
 const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
 
@@ -70,14 +69,15 @@ export function placeholderFromBytes(bytes: Buffer, source: string): Placeholder
   return contentType === undefined ? undefined : placeholder(bytes, contentType, source);
 }
 
-/** The MIME type of `bytes` judged by their magic bytes (text for SVG), or `undefined`. */
+/**
+ * The MIME type of `bytes`: a raster type by the contract's magic-byte rule (`sniffImageType`), or SVG by
+ * its root element; `undefined` for anything else.
+ */
 export function sniffPlaceholderType(bytes: Uint8Array): PlaceholderContentType | undefined {
-  const starts = (...signature: number[]): boolean => signature.every((byte, index) => bytes[index] === byte);
-  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
-  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
-  const ascii = Buffer.from(bytes.subarray(0, 12)).toString('latin1');
-  if (ascii.startsWith('GIF87a') || ascii.startsWith('GIF89a')) return 'image/gif';
-  if (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') return 'image/webp';
+  const raster = sniffImageType(bytes);
+  if (raster !== undefined && (PLACEHOLDER_RASTER_TYPES as readonly string[]).includes(raster)) {
+    return raster as PlaceholderContentType;
+  }
   const head = Buffer.from(bytes.subarray(0, 4096)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (SVG_START.test(head)) return 'image/svg+xml';
   return undefined;

@@ -5,7 +5,8 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnsupportedFormatError } from '@preview-lambda/handler/errors';
-import { resizeImage, sniffImageType, tuneSharp } from '@preview-lambda/handler/image';
+import { sniffImageType } from '@preview-lambda/contract';
+import { resizeImage, tuneSharp } from '@preview-lambda/handler/image';
 import { channelMeans, decodePixels, ssim } from '@preview-lambda/fixtures/metrics';
 import { heifEncode, referencePreview } from '@preview-lambda/fixtures/tools';
 import { heicHeader, makeAvif, makeDiagramPng, makePng } from '@preview-lambda/fixtures/images';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGE_TYPES, SOURCE_TYPES, sniffImageType } from '@preview-lambda/handler/image';
+import { IMAGE_TYPES, SOURCE_TYPES, sniffImageType } from '@preview-lambda/contract';
 import { heicHeader, makeAvif, makeGif, makeJpeg, makePng, makeWebp, randomBytes } from '@preview-lambda/fixtures/images';
 
 const bytes = (...values: number[]) => new Uint8Array(values);

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PREVIEW_CONTENT_TYPES } from '@preview-lambda/contract';
+import { DECODED_TYPES } from '@preview-lambda/contract';
 import { AWS_EXAMPLE_OPTIONS, awsExampleConfig } from '@preview-lambda/proxy/nginx/cli';
 import {
   DEFAULT_CA_CERTIFICATES,
@@ -185,11 +185,11 @@ describe('Function: renderNginxConfig', () => {
     expect(renderNginxConfig(LOCAL, 'set $x "${uri}"; listen ${NGINX_LISTEN};')).toBe('set $x "${uri}"; listen 127.0.0.1:8080;');
   });
 
-  it("serves inline exactly the contract's preview types (one list: PREVIEW_CONTENT_TYPES)", () => {
-    expect(INLINE_IMAGE_TYPES).toEqual(PREVIEW_CONTENT_TYPES);
-    expect(nginxTemplateValues(LOCAL).INLINE_IMAGE_TYPES).toBe('image/jpeg|image/png|image/webp|image/gif');
+  it("serves inline exactly the types the function reads (one list: the contract's DECODED_TYPES)", () => {
+    expect(INLINE_IMAGE_TYPES).toEqual(DECODED_TYPES);
+    expect(nginxTemplateValues(LOCAL).INLINE_IMAGE_TYPES).toBe('image/jpeg|image/png|image/webp|image/gif|image/avif');
     expect(lines(renderNginxConfig(LOCAL), /image;$/)).toEqual([
-      '"~*^(?:image/jpeg|image/png|image/webp|image/gif)[ \\t]*(?:;|$)" image;',
+      '"~*^(?:image/jpeg|image/png|image/webp|image/gif|image/avif)[ \\t]*(?:;|$)" image;',
     ]);
   });
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Metadata, Sharp } from 'sharp';
-import type { ImageType, SourceType } from './sniff.js';
+import type { ImageType, SourceType } from '@preview-lambda/contract';
 
 /**
  * The type of the preview of a `source`: its own type, except AVIF, which is not yet a preview format:

@@ -1,5 +1,6 @@
 /**
- * The image core of the preview Lambda: type sniffing, the resize pipeline and process-wide sharp tuning.
+ * The image core of the preview Lambda: the resize pipeline and process-wide sharp tuning (type sniffing
+ * is the contract's `sniffImageType`).
  *
  * @module
  */
@@ -14,7 +15,6 @@ export {
 export { type ColourPath, colourPath } from './colour.js';
 export { JPEG_SHRINK_ON_LOAD_BANDS, jpegDecodePlan, previewSize, type Size } from './dimensions.js';
 export { isSrgbProfile } from './icc.js';
-export { IMAGE_TYPES, type ImageType, SOURCE_TYPES, type SourceType, sniffImageType } from './sniff.js';
 export {
   DEFAULT_SHARP_TUNING,
   RECOMMENDED_MALLOC_ARENA_MAX,

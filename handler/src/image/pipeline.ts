@@ -9,7 +9,7 @@ import { WarnedError } from '../errors.js';
 import { browserCmykToRgb, type ColourPath } from './colour.js';
 import type { Size } from './dimensions.js';
 import { encode, type EncodeOptions } from './encode.js';
-import type { ImageType } from './sniff.js';
+import type { ImageType } from '@preview-lambda/contract';
 import { withTemporaryFile } from './temporary-file.js';
 
 /** Everything a pipeline needs, decided by `resizeImage`. Sizes are as displayed (after orientation). */

@@ -24,7 +24,7 @@ import { previewType } from './encode.js';
 import { coversAllCoefficients, readJpegStructure } from './jpeg-structure.js';
 import { type ResizeOptions, resolveOptions } from './options.js';
 import { type PipelineOutput, type PipelinePlan, runPipeline } from './pipeline.js';
-import { type ImageType, isoBrands, type SourceType, sniffImageType } from './sniff.js';
+import { type ImageType, isoBrands, type SourceType, sniffImageType } from '@preview-lambda/contract';
 
 export { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
 export type { ResizeOptions } from './options.js';

@@ -1,5 +1,6 @@
 /**
- * Image type detection from magic bytes.
+ * Image type detection from magic bytes, the one rule for it: the function sniffs originals with it, the
+ * proxy its placeholder images, and nginx serves inline exactly the types it reads.
  *
  * The type of a source is decided by its first bytes only, never by its key's extension or its S3
  * `Content-Type`: both are chosen by whoever uploaded it.
@@ -7,7 +8,7 @@
  * @module
  */
 
-import { PREVIEW_CONTENT_TYPES, type PreviewContentType } from '@preview-lambda/contract';
+import { PREVIEW_CONTENT_TYPES, type PreviewContentType } from './schemas.js';
 
 /** The image types of previews (the contract's `content_type`). */
 export type ImageType = PreviewContentType;
@@ -23,6 +24,12 @@ export type SourceType = ImageType | 'image/avif' | 'image/heic';
 
 /** Every {@link SourceType}, in a stable order. */
 export const SOURCE_TYPES: readonly SourceType[] = [...PREVIEW_CONTENT_TYPES, 'image/avif', 'image/heic'];
+
+/**
+ * The types of the originals the function previews (every {@link SourceType} but HEIC, which it refuses):
+ * what nginx serves inline, as images, under the originals prefix and the preview root.
+ */
+export const DECODED_TYPES: readonly SourceType[] = SOURCE_TYPES.filter((type) => type !== 'image/heic');
 
 /** ISO BMFF brands of AVIF (AV1 Image File Format, §9). */
 const AVIF_BRANDS = new Set(['avif', 'avis']);
