@@ -1,17 +1,30 @@
 /**
+ * The recipe of every package's root error (Powertools style): a stable machine-readable `code`, the
+ * native `ErrorOptions` (`cause`) passed through, and, in each concrete class, a literal `name` (so a
+ * minified bundle keeps it). `ContractError`, `PreviewError` (handler), `InvokerError` and `ProxyError`
+ * extend it with their own code union.
+ */
+export abstract class CodedError<Code extends string> extends Error {
+  /** Stable machine-readable code, e.g. `INVALID_REQUEST`. */
+  public readonly code: Code;
+
+  protected constructor(code: Code, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CodedError';
+    this.code = code;
+  }
+}
+
+/**
  * Root of every error raised by the contract package.
  *
  * Catch `ContractError` to handle any contract violation; check `code` (or `instanceof` a subclass) to
- * tell a bad request from a bad Lambda answer. `options` is the native `ErrorOptions` (`cause`).
+ * tell a bad request from a bad Lambda answer.
  */
-export class ContractError extends Error {
-  /** Stable machine-readable code: `INVALID_REQUEST` or `INVALID_RESPONSE`. */
-  public readonly code: 'INVALID_REQUEST' | 'INVALID_RESPONSE';
-
+export class ContractError extends CodedError<'INVALID_REQUEST' | 'INVALID_RESPONSE'> {
   public constructor(code: ContractError['code'], message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ContractError';
-    this.code = code;
   }
 }
 

@@ -38,6 +38,7 @@ export {
   parseEnvironment,
 } from './environment.js';
 export {
+  CodedError,
   ContractError,
   ResizeRequestError,
   ResizeResponseError,

@@ -1,4 +1,4 @@
-import type { LayoutRefusal, ResizeErrorCode } from '@preview-lambda/contract';
+import { CodedError, type LayoutRefusal, type ResizeErrorCode } from '@preview-lambda/contract';
 
 /**
  * Root of every error the handler raises on purpose.
@@ -7,14 +7,10 @@ import type { LayoutRefusal, ResizeErrorCode } from '@preview-lambda/contract';
  * answers `status:false` with `code` and `message` instead of throwing. Anything that is not a
  * `PreviewError` (throttling, 5xx, network, timeouts) is transient and is thrown so the invocation fails.
  */
-export class PreviewError extends Error {
-  /** Stable machine-readable code, sent to callers as the response's `code` field. */
-  public readonly code: ResizeErrorCode;
-
+export class PreviewError extends CodedError<ResizeErrorCode> {
   public constructor(code: ResizeErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'PreviewError';
-    this.code = code;
   }
 }
 

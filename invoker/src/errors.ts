@@ -1,3 +1,5 @@
+import { CodedError } from '@preview-lambda/contract';
+
 /** Stable machine-readable code of every {@link InvokerError}. */
 export type InvokerErrorCode =
   | 'INVALID_REQUEST'
@@ -15,14 +17,10 @@ export type InvokerErrorCode =
  * `instanceof` a subclass) to tell them apart. Permanent failures the function reports itself
  * (`status: false`) are not errors: they come back as a `failed` result.
  */
-export class InvokerError extends Error {
-  /** Stable machine-readable code, e.g. `DEADLINE_EXCEEDED`. */
-  public readonly code: InvokerErrorCode;
-
+export class InvokerError extends CodedError<InvokerErrorCode> {
   public constructor(code: InvokerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'InvokerError';
-    this.code = code;
   }
 }
 

@@ -1,3 +1,5 @@
+import { CodedError } from '@preview-lambda/contract';
+
 /** Stable machine-readable code of every {@link ProxyError}. */
 export type ProxyErrorCode =
   | 'CONFIGURATION'
@@ -11,14 +13,10 @@ export type ProxyErrorCode =
  * Root of every error the proxy raises on purpose. Check `code` (or `instanceof` a subclass) to tell them
  * apart; errors of the invoker (`InvokerError`) are not wrapped.
  */
-export class ProxyError extends Error {
-  /** Stable machine-readable code, e.g. `REQUEST_TIMEOUT`. */
-  public readonly code: ProxyErrorCode;
-
+export class ProxyError extends CodedError<ProxyErrorCode> {
   public constructor(code: ProxyErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ProxyError';
-    this.code = code;
   }
 }
 
