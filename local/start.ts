@@ -18,13 +18,8 @@ import { DEFAULT_PRESETS, handlerVariables } from './preview-function.js';
 import { NginxConfigError } from '@preview-lambda/proxy/errors';
 import { PortInUseError, StaleNginxError } from './errors.js';
 import { parseAccessLog } from './nginx.js';
-import {
-  DEFAULT_NGINX_PREFIX,
-  describeStack,
-  type Stack,
-  type StackDescription,
-  startStack,
-} from './stack.js';
+import { DEFAULT_NGINX_PREFIX, type Stack, startStack } from './stack.js';
+import { describeStack, type StackDescription } from './stack-description.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_STATE_FILE = resolve(ROOT, '.local/stack.json');

@@ -13,26 +13,18 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { type AddressInfo, Socket } from 'node:net';
-import { type Duplex, Transform, type TransformCallback } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { raceAbort } from '@preview-lambda/contract';
 import type { PreviewInvokeOptions, PreviewResult, ResizeRequest } from '@preview-lambda/invoker';
+import { type Access, countInto, logAccess, startAccess } from './access.js';
 import { PreviewAdmission } from './admission.js';
 import type { ProxyConfig } from './config.js';
 import { ClientClosedError, RequestTimeoutError } from './errors.js';
 import { md5Etag } from './images.js';
 import type { ProxyLogger } from './logger.js';
-import {
-  answerForError,
-  answerForFailure,
-  CLIENT_CLOSED_STATUS,
-  type FailureAnswer,
-  invalidPath,
-  type Outcome,
-  overloaded,
-  shuttingDown,
-  unknownPreset,
-} from './outcome.js';
+import { answerForError, answerForFailure, invalidPath, overloaded, shuttingDown, unknownPreset } from './outcome.js';
+import { createReplies } from './reply.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
 import { type PreviewRoute, routeRequest } from './route.js';
 import type { PreviewObjectReader, StoredPreviewInfo } from './s3.js';
@@ -100,27 +92,6 @@ export interface ProxyServer {
 /** Extra time after `REQUEST_TIMEOUT_MS` that {@link ProxyServer.close} waits before cutting connections. */
 export const CLOSE_GRACE_MS = 1_000;
 
-/** Longest path written to the access log, in characters. */
-const MAX_LOGGED_PATH = 2_048;
-
-const TEXT = 'text/plain; charset=utf-8';
-
-/** One access-log line in the making. */
-interface Access {
-  readonly reqId: string;
-  readonly method: string;
-  readonly path: string;
-  preset?: string;
-  key?: string;
-  outcome?: Outcome;
-  code?: string;
-  reason?: string;
-  attempts?: number;
-  err?: unknown;
-  level: 'debug' | 'info' | 'warn' | 'error';
-  bytes: number;
-}
-
 /** Creates the proxy server; call `listen()` to start it. */
 export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   const { config, invoker, storage, logger, generateRequestId } = deps;
@@ -129,6 +100,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   let closed: Promise<CloseResult> | undefined;
   /** Sockets with a request being answered: their errors are that request's, logged in its access line. */
   const busySockets = new WeakSet<Duplex>();
+
+  const { writeHead, reply, replyText, replyFailure } = createReplies({ config, closing: () => closing });
 
   const server = createServer(
     {
@@ -142,14 +115,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    const access: Access = {
-      reqId: resolveRequestId(req.headers[REQUEST_ID_HEADER], generateRequestId),
-      method: req.method ?? '',
-      path: (queryAt < 0 ? target : target.slice(0, queryAt)).slice(0, MAX_LOGGED_PATH),
-      level: 'info',
-      bytes: 0,
-    };
+    const reqId = resolveRequestId(req.headers[REQUEST_ID_HEADER], generateRequestId);
+    const access = startAccess(reqId, req.method ?? '', target);
     res.setHeader('X-Request-Id', access.reqId);
     busySockets.add(req.socket);
     // One line once the answer is over (sent or cut) *and* the handler knows why.
@@ -164,7 +131,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
       Object.assign(access, { outcome: 'error', code: 'INTERNAL', level: 'error', err: error });
       res.destroy();
     });
-    void Promise.all([answered, handled]).then(([durationMs]) => logAccess(access, res, durationMs));
+    void Promise.all([answered, handled]).then(([durationMs]) => logAccess(logger, access, res, durationMs));
   }
 
   /**
@@ -295,84 +262,6 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     await pipeline(object.body, countInto(access), res, { signal });
   }
 
-  /** Answers a failure: a placeholder image (or a line of text), its cache policy and diagnostics. */
-  function replyFailure(res: ServerResponse, access: Access, answer: FailureAnswer, error?: unknown): void {
-    Object.assign(access, { outcome: answer.outcome, code: answer.code, level: answer.level });
-    if (error !== undefined && answer.level !== 'info') access.err ??= error;
-    if (answer.outcome === 'aborted' || res.destroyed) return;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const cacheControl =
-      answer.status === 404
-        ? config.notFoundCacheControl
-        : answer.status >= 500
-          ? config.errorCacheControl
-          : 'no-store';
-    res.setHeader('X-Preview-Error', answer.code);
-    if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', answer.retryAfterSeconds);
-    if (answer.image === 'none') {
-      const detail = access.reason === undefined ? '' : `: ${access.reason}`;
-      const text = `${STATUS_CODES[answer.status]}${detail}\n`;
-      return replyText(res, access, answer.status, text, TEXT, cacheControl);
-    }
-    const image = answer.image === 'not-found' ? config.notFoundImage : config.errorImage;
-    reply(res, access, answer.status, image.bytes, {
-      'Content-Type': image.contentType,
-      'Cache-Control': cacheControl,
-      ETag: image.etag,
-    });
-  }
-
-  function replyText(
-    res: ServerResponse,
-    access: Access,
-    status: number,
-    text: string,
-    contentType = TEXT,
-    cacheControl = 'no-store',
-  ): void {
-    reply(res, access, status, Buffer.from(text, 'utf8'), {
-      'Content-Type': contentType,
-      'Cache-Control': cacheControl,
-    });
-  }
-
-  /** Sends a whole answer; HEAD gets the same headers (`Content-Length` included) and no body. */
-  function reply(
-    res: ServerResponse,
-    access: Access,
-    status: number,
-    body: Buffer,
-    headers: OutgoingHttpHeaders,
-  ): void {
-    writeHead(res, status, { ...headers, 'Content-Length': body.byteLength });
-    const sent = access.method === 'HEAD' ? undefined : body;
-    access.bytes = sent?.byteLength ?? 0;
-    res.end(sent);
-  }
-
-  function writeHead(res: ServerResponse, status: number, headers: OutgoingHttpHeaders): void {
-    if (closing) res.setHeader('Connection', 'close');
-    res.writeHead(status, headers);
-  }
-
-  function logAccess(access: Access, res: ServerResponse, durationMs: number): void {
-    if (!res.writableFinished && access.outcome !== 'error' && access.outcome !== 'timeout') {
-      access.outcome = 'aborted';
-      access.code ??= 'CLIENT_CLOSED';
-    }
-    const { level, err, ...fields } = access;
-    const line = {
-      ...fields,
-      status: res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS,
-      durationMs: Math.round(durationMs * 10) / 10,
-      ...(err === undefined ? {} : { err }),
-    };
-    logger[level](line, 'request');
-  }
-
   return {
     server,
     get inFlight() {
@@ -413,14 +302,4 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
       return closed;
     },
   };
-}
-
-/** A pass-through stream that adds the bytes it sees to `access.bytes`. */
-function countInto(access: Access): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      access.bytes += chunk.byteLength;
-      callback(null, chunk);
-    },
-  });
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StackDescription } from '@preview-lambda/local/stack';
+import type { StackDescription } from '@preview-lambda/local/stack-description';
 import { noteSkip, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('npm start with nginx');
