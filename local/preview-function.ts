@@ -68,8 +68,11 @@ export function previewFunctionDefinitions(
   };
 }
 
-/** The demo's presets, in the `PRESETS` grammar: the proxy and the function both get exactly these. */
-export const DEFAULT_PRESETS = 'small=320,medium=720,large=1440';
+/**
+ * The demo's presets, in the `PRESETS` grammar: the proxy, the function and nginx all get exactly these
+ * (the template's default): three widths, each with AVIF and WebP variants.
+ */
+export const DEFAULT_PRESETS = 'small=320;avif;webp,medium=720;avif;webp,large=1440;avif;webp';
 
 /** The demo's originals prefix and preview root (the defaults of both deployables). */
 export const DEMO_LAYOUT = Object.freeze({ sourcePrefix: 'photo', previewRoot: 'prew' });

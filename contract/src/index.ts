@@ -7,6 +7,8 @@
  * - {@link PreviewLayout}: the function's bucket layout (originals prefix, preview root, presets), the
  *   preset grammar ({@link parsePresetList}) and the checks every request must pass
  *   ({@link checkRequestLayout}).
+ * - {@link OUTPUT_FORMATS}: the variants a preset may offer (`small@avif`), and {@link chooseFormat}, the
+ *   one rule by which nginx and the proxy pick a variant from the `Accept` header.
  * - {@link successResponse}, {@link failureResponse}, {@link serializeResponse}: responses in Go's field
  *   order.
  * - {@link jsonSchemas}: the JSON Schema documents committed in `contract/schema/`.
@@ -43,7 +45,19 @@ export {
   ResizeRequestError,
   ResizeResponseError,
 } from './errors.js';
+export {
+  DEFAULT_FORMAT_ORDER,
+  isOutputFormat,
+  OUTPUT_FORMAT_TYPES,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  parseVariantSegment,
+  VARIANT_SEPARATOR,
+  type VariantSegment,
+  variantSegment,
+} from './formats.js';
 export { describeReceived, type FormatIssuesOptions, formatIssues } from './issues.js';
+export { acceptPattern, acceptsFormat, chooseFormat } from './negotiation.js';
 export { BUCKET_NAME, MAX_KEY_BYTES } from './rules.js';
 export {
   checkRequestLayout,

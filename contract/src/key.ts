@@ -1,16 +1,18 @@
 import { ResizeRequestError } from './errors.js';
+import { variantSegment } from './formats.js';
 import { describeReceived } from './issues.js';
 import { EXPECTED, MAX_KEY_BYTES, SEGMENT_PATH, SINGLE_SEGMENT } from './rules.js';
 import type { ResizeRequest } from './schemas.js';
 import { utf8ByteLength } from './utf8.js';
 
 /** The request fields the preview key is derived from. */
-export type PreviewKeyInput = Pick<ResizeRequest, 'src_key' | 'rewrite_part' | 'root_folder' | 'preset_name'>;
+export type PreviewKeyInput = Pick<ResizeRequest, 'src_key' | 'rewrite_part' | 'root_folder' | 'preset_name' | 'format'>;
 
 /**
  * Derives the destination key of a preview: `root_folder/preset_name/<src_key without its leading
  * "rewrite_part/">`, e.g. `photo/some/file.jpg` with `rewrite_part: "photo"`, `root_folder: "prew"`,
- * `preset_name: "small"` gives `prew/small/some/file.jpg`.
+ * `preset_name: "small"` gives `prew/small/some/file.jpg`; with `format: "avif"` the variant's key
+ * `prew/small@avif/some/file.jpg` (`variantSegment`).
  *
  * Unlike the Go Lambda, only the leading `rewrite_part/` is removed (`photo/photo/a.jpg` gives
  * `prew/small/photo/a.jpg`), it must match whole segments (`photography/a.jpg` does not start with
@@ -41,6 +43,7 @@ export function derivePreviewKey(request: PreviewKeyInput): PreviewKeyResult {
     rewrite_part: rewritePart,
     root_folder: rootFolder,
     preset_name: presetName,
+    format,
   } = request;
   const issues: string[] = [];
 
@@ -73,7 +76,7 @@ export function derivePreviewKey(request: PreviewKeyInput): PreviewKeyResult {
     return { ok: false, issues };
   }
 
-  const key = `${rootFolder}/${presetName}/${sourceKey.slice(prefix.length)}`;
+  const key = `${rootFolder}/${variantSegment(presetName, format)}/${sourceKey.slice(prefix.length)}`;
   const bytes = utf8ByteLength(key);
   if (bytes > MAX_KEY_BYTES) {
     const expected = `key giving a preview key of at most ${MAX_KEY_BYTES} UTF-8 bytes`;

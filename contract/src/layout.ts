@@ -5,12 +5,13 @@
  * read a preview as a source, write into the originals, or make up a width.
  *
  * One originals prefix maps to one preview root: `photo/a/b.jpg` at preset `small` is always
- * `prew/small/a/b.jpg`. Two prefixes sharing a root would map `photo/a.jpg` and `images/a.jpg` to the same
- * preview, so a deployment has exactly one of each, and every original has exactly one preview per preset
- * (what purging and backfilling rely on).
+ * `prew/small/a/b.jpg`, and its variants `prew/small@avif/a/b.jpg`… Two prefixes sharing a root would map
+ * `photo/a.jpg` and `images/a.jpg` to the same preview, so a deployment has exactly one of each, and every
+ * original has exactly one preview per preset and format (what purging and backfilling rely on).
  *
  * @module
  */
+import { type OutputFormat, variantSegment } from './formats.js';
 import { MAX_KEY_BYTES, SEGMENT_PATH } from './rules.js';
 import type { PresetCatalogue } from './presets.js';
 import type { ResizeErrorCode, ResizeRequest } from './schemas.js';
@@ -60,7 +61,10 @@ export function layoutOverlap(sourcePrefix: string, previewRoot: string): string
 }
 
 /** The codes of the requests the layout refuses. */
-export type LayoutRefusalCode = Extract<ResizeErrorCode, 'LAYOUT_NOT_ALLOWED' | 'UNKNOWN_PRESET' | 'PRESET_WIDTH_MISMATCH'>;
+export type LayoutRefusalCode = Extract<
+  ResizeErrorCode,
+  'LAYOUT_NOT_ALLOWED' | 'UNKNOWN_PRESET' | 'PRESET_WIDTH_MISMATCH' | 'FORMAT_NOT_IN_PRESET'
+>;
 
 /** Why a request is outside the layout: the code the function answers and a message naming the field. */
 export interface LayoutRefusal {
@@ -71,12 +75,13 @@ export interface LayoutRefusal {
 /**
  * Checks a contract-valid request against the layout, in this order: `rewrite_part` must be the originals
  * prefix and `root_folder` the preview root (`LAYOUT_NOT_ALLOWED`), `preset_name` a configured preset
- * (`UNKNOWN_PRESET`), `width` that preset's width (`PRESET_WIDTH_MISMATCH`).
+ * (`UNKNOWN_PRESET`), `width` that preset's width (`PRESET_WIDTH_MISMATCH`), and `format`, when given, one
+ * of the formats that preset lists (`FORMAT_NOT_IN_PRESET`).
  *
  * @returns the first refusal, or `undefined` when the request is inside the layout.
  */
 export function checkRequestLayout(
-  request: Pick<ResizeRequest, 'rewrite_part' | 'root_folder' | 'preset_name' | 'width'>,
+  request: Pick<ResizeRequest, 'rewrite_part' | 'root_folder' | 'preset_name' | 'width' | 'format'>,
   layout: PreviewLayout,
 ): LayoutRefusal | undefined {
   if (request.rewrite_part !== layout.sourcePrefix) {
@@ -98,6 +103,13 @@ export function checkRequestLayout(
       request.width,
     );
   }
+  if (request.format !== undefined && !preset.formats.includes(request.format)) {
+    const offered =
+      preset.formats.length === 0
+        ? `no format (preset ${quote(request.preset_name)} lists none)`
+        : `one of ${preset.formats.map(quote).join(', ')} (the formats of preset ${quote(request.preset_name)})`;
+    return refuse('FORMAT_NOT_IN_PRESET', offered, 'format', request.format);
+  }
   return undefined;
 }
 
@@ -111,18 +123,23 @@ export interface PreviewTarget {
   readonly sourceBucket: string;
   /** Bucket the previews are written to. */
   readonly destinationBucket: string;
+  /** The variant's output format; absent for the source-format preview. */
+  readonly format?: OutputFormat | undefined;
 }
 
 /**
  * The request the function accepts for `target`: `src_key` = `<sourcePrefix>/<path>`, `rewrite_part` =
- * the prefix, `root_folder` = the root, `width` = the preset's, so its preview key is
- * `<previewRoot>/<preset>/<path>`. Key rules (segments, 1024 bytes) are the contract parser's to check.
+ * the prefix, `root_folder` = the root, `width` = the preset's, and `format` when the target names one, so
+ * its preview key is `<previewRoot>/<preset>/<path>` (`<previewRoot>/<preset>@<format>/<path>` for a
+ * variant). Without a format the request is exactly the Go payload. Key rules (segments, 1024 bytes)
+ * are the contract parser's to check.
  *
- * @returns `undefined` when `target.preset` is not in the catalogue.
+ * @returns `undefined` when `target.preset` is not in the catalogue, or it does not list `target.format`.
  */
 export function layoutRequest(layout: PreviewLayout, target: PreviewTarget): ResizeRequest | undefined {
   const preset = layout.presets.get(target.preset);
   if (preset === undefined) return undefined;
+  if (target.format !== undefined && !preset.formats.includes(target.format)) return undefined;
   return {
     src_key: originalKey(layout, target.path),
     src_bucket: target.sourceBucket,
@@ -131,6 +148,7 @@ export function layoutRequest(layout: PreviewLayout, target: PreviewTarget): Res
     preset_name: target.preset,
     rewrite_part: layout.sourcePrefix,
     width: preset.width,
+    ...(target.format === undefined ? {} : { format: target.format }),
   };
 }
 
@@ -138,7 +156,9 @@ export function layoutRequest(layout: PreviewLayout, target: PreviewTarget): Res
 export interface PreviewLocation {
   /** The preset's name. */
   readonly preset: string;
-  /** The preview's key, `<previewRoot>/<preset>/<path>`. */
+  /** The variant's output format; absent for the source-format preview. */
+  readonly format?: OutputFormat;
+  /** The preview's key, `<previewRoot>/<preset>/<path>`, or `<previewRoot>/<preset>@<format>/<path>`. */
   readonly key: string;
 }
 
@@ -151,9 +171,11 @@ export function originalKey(layout: Pick<PreviewLayout, 'sourcePrefix'>, path: s
 }
 
 /**
- * Every preview of the original at `key`, one per configured preset, in catalogue order: with prefix
- * `photo`, root `prew` and presets `small`, `large`, `photo/a/b.jpg` has `prew/small/a/b.jpg` and
- * `prew/large/a/b.jpg`. The same keys the function derives for requests (`previewKey`).
+ * Every preview of the original at `key`, in catalogue order, each preset's source-format preview first,
+ * then its variants in the order the preset lists them: with prefix `photo`, root `prew` and presets
+ * `small=320;avif;webp`, `large=1440`, `photo/a/b.jpg` has `prew/small/a/b.jpg`, `prew/small@avif/a/b.jpg`,
+ * `prew/small@webp/a/b.jpg` and `prew/large/a/b.jpg`. The same keys the function derives for requests
+ * (`previewKey`).
  *
  * @returns `undefined` when `key` is not an original of this layout: outside the prefix, an empty, `.` or
  * `..` segment, or a preview key over S3's 1024-byte limit.
@@ -162,10 +184,15 @@ export function previewLocations(layout: PreviewLayout, key: string): PreviewLoc
   const prefix = `${layout.sourcePrefix}/`;
   if (!key.startsWith(prefix) || !SEGMENT_PATH.test(key)) return undefined;
   const path = key.slice(prefix.length);
-  const locations = [...layout.presets.keys()].map((preset) => ({
+  const at = (preset: string, format?: OutputFormat): PreviewLocation => ({
     preset,
-    key: `${layout.previewRoot}/${preset}/${path}`,
-  }));
+    ...(format === undefined ? {} : { format }),
+    key: `${layout.previewRoot}/${variantSegment(preset, format)}/${path}`,
+  });
+  const locations = [...layout.presets].flatMap(([name, preset]) => [
+    at(name),
+    ...preset.formats.map((format) => at(name, format)),
+  ]);
   return locations.every((location) => utf8ByteLength(location.key) <= MAX_KEY_BYTES) ? locations : undefined;
 }
 

@@ -3,19 +3,22 @@ import { formatIssues } from './issues.js';
 import { derivePreviewKey } from './key.js';
 import { ResizeRequest, ResizeResponse } from './schemas.js';
 
-/** The request fields the preview key is derived from, checked on their own. */
+/**
+ * The request fields the preview key is derived from, checked on their own. A bad `format` counts as
+ * absent here (the request schema reports it), so the other fields' key problems are still reported.
+ */
 const PreviewKeyFields = ResizeRequest.pick({
   src_key: true,
   rewrite_part: true,
   root_folder: true,
   preset_name: true,
-});
+}).extend({ format: ResizeRequest.shape.format.catch(undefined) });
 
 /** A validated request and its preview key, as {@link parseResizeRequestWithKey} returns them. */
 export interface ParsedResizeRequest {
   /** The request, unknown fields stripped. */
   readonly request: ResizeRequest;
-  /** Its preview key, `root_folder/preset_name/<src_key without rewrite_part/>`. */
+  /** Its preview key, `root_folder/preset_name[@format]/<src_key without rewrite_part/>`. */
   readonly key: string;
 }
 

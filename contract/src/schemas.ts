@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { OUTPUT_FORMATS } from './formats.js';
 import {
   BUCKET_NAME,
   EXPECTED,
@@ -13,8 +14,11 @@ import { utf8ByteLength } from './utf8.js';
 /** Lambda's limit on the payload of a synchronous (`RequestResponse`) invocation's response: 6 MB. */
 export const LAMBDA_SYNC_RESPONSE_LIMIT_BYTES = 6_291_456;
 
-/** The MIME types a preview can have; the handler sniffs them from the source's magic bytes. */
-export const PREVIEW_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
+/**
+ * The MIME types a preview can have: a source-format preview has its source's type (sniffed from the
+ * magic bytes; an AVIF source's is JPEG or PNG), a variant its output format's (`OUTPUT_FORMAT_TYPES`).
+ */
+export const PREVIEW_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
 
 /** One of {@link PREVIEW_CONTENT_TYPES}. */
 export type PreviewContentType = (typeof PREVIEW_CONTENT_TYPES)[number];
@@ -45,10 +49,14 @@ const singleSegment = (description: string) =>
 /**
  * The resize request, field for field the JSON the Go Lambda decoded (same names, same JSON types).
  *
- * Every field is required (Go silently used `""` and `0` for missing ones). Unknown fields are accepted
+ * Every Go field is required (Go silently used `""` and `0` for missing ones). Unknown fields are accepted
  * and stripped, as Go ignored them. The cross-field key rules (`src_key` must start with
  * `rewrite_part + "/"`, no empty, `.` or `..` segment, preview key size) are enforced by
  * `parseResizeRequest` and `previewKey`, not by this schema alone.
+ *
+ * One additive field Go callers never send: `format`, the output format of a variant (`avif`, `webp`).
+ * Absent, the request is exactly a Go request: the source-format preview at the Go key, with the same
+ * bytes and the same idempotency key as before the field existed.
  */
 export const ResizeRequest = z.object(
   {
@@ -78,6 +86,15 @@ export const ResizeRequest = z.object(
         description: 'Target width in pixels; the height follows the aspect ratio.',
         examples: [1440],
       }),
+    format: z
+      .enum(OUTPUT_FORMATS, { error: expected(`one of ${OUTPUT_FORMATS.map((f) => JSON.stringify(f)).join(', ')}`) })
+      .optional()
+      .meta({
+        description:
+          'Optional (not a Go field). Output format of a variant, which the preset must list; the preview key ' +
+          'becomes root_folder/preset_name@format/<rest>. Absent: the source-format preview, as the Go Lambda made it.',
+        examples: ['avif'],
+      }),
   },
   { error: expected('object') },
 );
@@ -100,6 +117,7 @@ const RESIZE_ERROR_CODES = [
   'UNKNOWN_PRESET',
   'PRESET_WIDTH_MISMATCH',
   'UNSUPPORTED_FORMAT',
+  'FORMAT_NOT_IN_PRESET',
 ] as const;
 
 /**
@@ -134,6 +152,7 @@ export const RESIZE_ERROR_CODE_DESCRIPTIONS = {
   PRESET_WIDTH_MISMATCH: "`width` is not the configured width of the request's preset.",
   UNSUPPORTED_FORMAT:
     'The original is an image in a format recognised but not decoded (HEIC: the bundled libvips has no HEVC decoder).',
+  FORMAT_NOT_IN_PRESET: "`format` is not one of the output formats the request's preset lists.",
 } as const satisfies Readonly<Record<ResizeErrorCode, string>>;
 
 const requiredString = (description: string) =>
@@ -150,7 +169,9 @@ export const ResizeResponse = z
         .boolean({ error: expected(EXPECTED.boolean) })
         .meta({ description: 'true when the preview was produced and stored.' }),
       key: requiredString('Key of the preview in the destination bucket; empty on failure.'),
-      content_type: requiredString('MIME type of the preview; empty on failure.'),
+      content_type: requiredString(
+        'MIME type of the preview as produced (a variant asked for AVIF of an animated source is animated WebP); empty on failure.',
+      ),
       data: z
         .base64({ error: expected(EXPECTED.base64) })
         .meta({ description: 'Standard base64 (padded) of the preview bytes; may be empty.' }),

@@ -17,13 +17,13 @@ export type ImageType = PreviewContentType;
 export const IMAGE_TYPES: readonly ImageType[] = PREVIEW_CONTENT_TYPES;
 
 /**
- * The types an original is recognised as: every {@link ImageType}, AVIF (previewed as JPEG or PNG) and
- * HEIC (recognised in order to be refused by name: the bundled libvips has no HEVC decoder).
+ * The types an original is recognised as: every {@link ImageType} (AVIF's source-format preview is JPEG
+ * or PNG) and HEIC (recognised in order to be refused by name: the bundled libvips has no HEVC decoder).
  */
-export type SourceType = ImageType | 'image/avif' | 'image/heic';
+export type SourceType = ImageType | 'image/heic';
 
 /** Every {@link SourceType}, in a stable order. */
-export const SOURCE_TYPES: readonly SourceType[] = [...PREVIEW_CONTENT_TYPES, 'image/avif', 'image/heic'];
+export const SOURCE_TYPES: readonly SourceType[] = [...PREVIEW_CONTENT_TYPES, 'image/heic'];
 
 /**
  * The types of the originals the function previews (every {@link SourceType} but HEIC, which it refuses):

@@ -106,7 +106,7 @@ const upstream = (status: number, code: string): FailureAnswer => ({
  * there is no preview at that URL and there will not be one until the original changes, which is what
  * caches and `<img>` tags understand best.
  * The precise code is in the log and in `X-Preview-Error`. Codes that mean the proxy and the function
- * disagree (width, bucket, prefix, root or preset refused) are configuration errors: 500.
+ * disagree (width, bucket, prefix, root, preset or format refused) are configuration errors: 500.
  */
 export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnswer>> = Object.freeze({
   SOURCE_NOT_FOUND: notFound('SOURCE_NOT_FOUND'),
@@ -121,6 +121,7 @@ export const FAILED_RESULT_ANSWERS: Readonly<Record<ResizeErrorCode, FailureAnsw
   LAYOUT_NOT_ALLOWED: upstream(500, 'LAYOUT_NOT_ALLOWED'),
   UNKNOWN_PRESET: upstream(500, 'UNKNOWN_PRESET'),
   PRESET_WIDTH_MISMATCH: upstream(500, 'PRESET_WIDTH_MISMATCH'),
+  FORMAT_NOT_IN_PRESET: upstream(500, 'FORMAT_NOT_IN_PRESET'),
   ACCESS_DENIED: upstream(502, 'ACCESS_DENIED'),
   DESTINATION_REJECTED: upstream(502, 'DESTINATION_REJECTED'),
 });

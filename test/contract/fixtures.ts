@@ -20,6 +20,7 @@ const PreviewKeyCase = z.strictObject({
           'preset_name',
           'rewrite_part',
           'width',
+          'format',
         ]),
       }),
     }),

@@ -25,6 +25,9 @@ const LAYOUT: PreviewLayout = {
   presets: presets('small=320,medium=720,large=1440'),
 };
 
+/** The same layout with variants: `small` offers AVIF and WebP, `medium` WebP, `large` none. */
+const VARIANTS: PreviewLayout = { ...LAYOUT, presets: presets('small=320;avif;webp,medium=720;webp,large=1440') };
+
 /** The Go example payload at preset `large`, which the layout allows. */
 const ALLOWED = { ...GO_EXAMPLE_REQUEST, preset_name: 'large', width: 1440 };
 
@@ -60,11 +63,34 @@ describe('Function: checkRequestLayout', () => {
     });
   });
 
+  it('accepts a format its preset lists, and no format at all', () => {
+    const small = { ...ALLOWED, preset_name: 'small', width: 320 };
+    expect(checkRequestLayout({ ...small, format: 'avif' }, VARIANTS)).toBeUndefined();
+    expect(checkRequestLayout({ ...small, format: 'webp' }, VARIANTS)).toBeUndefined();
+    expect(checkRequestLayout(small, VARIANTS)).toBeUndefined();
+    expect(checkRequestLayout(ALLOWED, VARIANTS)).toBeUndefined();
+  });
+
+  it('answers FORMAT_NOT_IN_PRESET for a format its preset does not list, naming those it does', () => {
+    expect(checkRequestLayout({ ...ALLOWED, preset_name: 'medium', width: 720, format: 'avif' }, VARIANTS)).toEqual({
+      code: 'FORMAT_NOT_IN_PRESET',
+      message: 'Expected one of "webp" (the formats of preset "medium") for format but received "avif"',
+    });
+    expect(checkRequestLayout({ ...ALLOWED, format: 'webp' }, VARIANTS)).toEqual({
+      code: 'FORMAT_NOT_IN_PRESET',
+      message: 'Expected no format (preset "large" lists none) for format but received "webp"',
+    });
+    expect(checkRequestLayout({ ...ALLOWED, format: 'avif' }, LAYOUT)?.code).toBe('FORMAT_NOT_IN_PRESET');
+  });
+
   it('checks the layout before the preset and the preset before the width', () => {
     const all = { ...ALLOWED, rewrite_part: 'secret', preset_name: 'nope', width: 1 };
     expect(checkRequestLayout(all, LAYOUT)?.code).toBe('LAYOUT_NOT_ALLOWED');
     expect(checkRequestLayout({ ...all, rewrite_part: 'photo' }, LAYOUT)?.code).toBe('UNKNOWN_PRESET');
     expect(checkRequestLayout({ ...all, rewrite_part: 'photo', preset_name: 'medium' }, LAYOUT)?.code).toBe(
+      'PRESET_WIDTH_MISMATCH',
+    );
+    expect(checkRequestLayout({ ...all, rewrite_part: 'photo', preset_name: 'medium', format: 'avif' }, VARIANTS)?.code).toBe(
       'PRESET_WIDTH_MISMATCH',
     );
   });
@@ -132,6 +158,21 @@ describe('Function: layoutRequest', () => {
     const target = { preset: 'huge', path: 'a.jpg', sourceBucket: 'abc', destinationBucket: 'abc' };
     expect(layoutRequest(LAYOUT, target)).toBeUndefined();
   });
+
+  it('builds a variant request with its format, whose key is root/preset@format/path', () => {
+    const target = { preset: 'small', path: 'a.jpg', sourceBucket: 'abc', destinationBucket: 'abc' };
+    const request = layoutRequest(VARIANTS, { ...target, format: 'avif' });
+    expect(request).toMatchObject({ preset_name: 'small', width: 320, format: 'avif' });
+    expect(checkRequestLayout(request!, VARIANTS)).toBeUndefined();
+    expect(parseResizeRequestWithKey(request).key).toBe('prew/small@avif/a.jpg');
+    // Without a format, exactly the Go payload: no format property at all.
+    expect(Object.keys(layoutRequest(VARIANTS, target)!)).not.toContain('format');
+  });
+
+  it('gives nothing for a format the preset does not list', () => {
+    const target = { preset: 'medium', path: 'a.jpg', sourceBucket: 'abc', destinationBucket: 'abc', format: 'avif' } as const;
+    expect(layoutRequest(VARIANTS, target)).toBeUndefined();
+  });
 });
 
 describe('Function: previewLocations', () => {
@@ -146,6 +187,31 @@ describe('Function: previewLocations', () => {
       const request = { ...ALLOWED, src_key: 'photo/a/b.jpg', preset_name: preset, width: LAYOUT.presets.get(preset)!.width };
       expect(parseResizeRequestWithKey(request).key).toBe(key);
     }
+  });
+
+  it('names every variant after its preset, the keys the function derives for requests with a format', () => {
+    const locations = previewLocations(VARIANTS, 'photo/a/b.jpg');
+    expect(locations).toEqual([
+      { preset: 'small', key: 'prew/small/a/b.jpg' },
+      { preset: 'small', format: 'avif', key: 'prew/small@avif/a/b.jpg' },
+      { preset: 'small', format: 'webp', key: 'prew/small@webp/a/b.jpg' },
+      { preset: 'medium', key: 'prew/medium/a/b.jpg' },
+      { preset: 'medium', format: 'webp', key: 'prew/medium@webp/a/b.jpg' },
+      { preset: 'large', key: 'prew/large/a/b.jpg' },
+    ]);
+    for (const { preset, format, key } of locations!) {
+      const width = VARIANTS.presets.get(preset)!.width;
+      const request = { ...ALLOWED, src_key: 'photo/a/b.jpg', preset_name: preset, width, ...(format ? { format } : {}) };
+      expect(checkRequestLayout(request, VARIANTS)).toBeUndefined();
+      expect(parseResizeRequestWithKey(request).key).toBe(key);
+    }
+  });
+
+  it('gives nothing when a variant key would pass 1024 bytes', () => {
+    // prew/small/<1013> is 1024 bytes; prew/small@avif/<1013> is 1029.
+    const key = `photo/${'a'.repeat(1013)}`;
+    expect(previewLocations({ ...LAYOUT, presets: presets('small=320') }, key)).toHaveLength(1);
+    expect(previewLocations({ ...LAYOUT, presets: presets('small=320;avif') }, key)).toBeUndefined();
   });
 
   it.each([

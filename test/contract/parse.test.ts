@@ -223,7 +223,7 @@ describe('Function: parseResizeResponse', () => {
 
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(
-      /^Expected one of INVALID_REQUEST, .*UNSUPPORTED_FORMAT for code but received "OOPS" \(string\)$/,
+      /^Expected one of INVALID_REQUEST, .*FORMAT_NOT_IN_PRESET for code but received "OOPS" \(string\)$/,
     );
   });
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const validRequest = GO_EXAMPLE_REQUEST;
 
 describe('Schema: ResizeRequest', () => {
-  it('has exactly the seven Go fields', () => {
+  it('has exactly the seven Go fields and the optional format', () => {
     expect(Object.keys(ResizeRequest.shape)).toEqual([
       'src_key',
       'src_bucket',
@@ -21,7 +21,17 @@ describe('Schema: ResizeRequest', () => {
       'preset_name',
       'rewrite_part',
       'width',
+      'format',
     ]);
+    expect(ResizeRequest.shape.format.safeParse(undefined).success).toBe(true);
+  });
+
+  it('accepts the output formats as format, and nothing else', () => {
+    expect(ResizeRequest.parse({ ...validRequest, format: 'avif' })).toStrictEqual({ ...validRequest, format: 'avif' });
+    expect(ResizeRequest.parse({ ...validRequest, format: 'webp' }).format).toBe('webp');
+    for (const format of ['gif', 'AVIF', '', null, 1]) {
+      expect([format, ResizeRequest.safeParse({ ...validRequest, format }).success]).toEqual([format, false]);
+    }
   });
 
   it('accepts the Go payload and strips unknown fields', () => {
@@ -114,7 +124,7 @@ describe('Schema: ResizeResponse', () => {
 });
 
 describe('Schema: ResizeErrorCode', () => {
-  it('lists the fourteen codes', () => {
+  it('lists the fifteen codes', () => {
     expect(ResizeErrorCode.options).toEqual([
       'INVALID_REQUEST',
       'WIDTH_TOO_LARGE',
@@ -130,6 +140,7 @@ describe('Schema: ResizeErrorCode', () => {
       'UNKNOWN_PRESET',
       'PRESET_WIDTH_MISMATCH',
       'UNSUPPORTED_FORMAT',
+      'FORMAT_NOT_IN_PRESET',
     ]);
   });
 
@@ -147,6 +158,6 @@ describe('Constants', () => {
   });
 
   it('lists the preview content types', () => {
-    expect(PREVIEW_CONTENT_TYPES).toEqual(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+    expect(PREVIEW_CONTENT_TYPES).toEqual(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
   });
 });

@@ -26,8 +26,8 @@ describe('Function: parseHandlerConfig (layout)', () => {
       sourcePrefix: 'photo',
       previewRoot: 'prew',
       presets: new Map([
-        ['small', { width: 320 }],
-        ['large', { width: 1440 }],
+        ['small', { width: 320, formats: [] }],
+        ['large', { width: 1440, formats: [] }],
       ]),
     });
   });

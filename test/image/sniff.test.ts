@@ -59,13 +59,13 @@ describe('Function: sniffImageType', () => {
     expect(sniffImageType(backing.subarray(2))).toBe('image/jpeg');
   });
 
-  it('lists exactly the four preview types', () => {
+  it('lists exactly the five preview types (AVIF as a variant format)', () => {
     // Assess
-    expect([...IMAGE_TYPES].sort()).toEqual(['image/gif', 'image/jpeg', 'image/png', 'image/webp']);
+    expect([...IMAGE_TYPES].sort()).toEqual(['image/avif', 'image/gif', 'image/jpeg', 'image/png', 'image/webp']);
   });
 
-  it('recognises AVIF and HEIC originals besides the preview types', () => {
+  it('recognises HEIC originals besides the preview types', () => {
     // Assess
-    expect(SOURCE_TYPES).toEqual([...IMAGE_TYPES, 'image/avif', 'image/heic']);
+    expect(SOURCE_TYPES).toEqual([...IMAGE_TYPES, 'image/heic']);
   });
 });

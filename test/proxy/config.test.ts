@@ -53,7 +53,7 @@ describe('Function: parseProxyConfig', () => {
       logLevel: 'info',
       endpoints: {},
     });
-    expect(config.layout.presets).toEqual(new Map([['small', { width: 320 }]]));
+    expect(config.layout.presets).toEqual(new Map([['small', { width: 320, formats: [] }]]));
     expect(config.notFoundImage).toBe(BUILT_IN_NOT_FOUND_IMAGE);
     expect(config.errorImage).toBe(BUILT_IN_ERROR_IMAGE);
     expect(PROXY_DEFAULTS.PORT).toBe(config.port);
@@ -112,9 +112,9 @@ describe('Function: parseProxyConfig', () => {
       },
     });
     expect([...config.layout.presets]).toEqual([
-      ['small', { width: 320 }],
-      ['medium', { width: 720 }],
-      ['large', { width: 1440 }],
+      ['small', { width: 320, formats: [] }],
+      ['medium', { width: 720, formats: [] }],
+      ['large', { width: 1440, formats: [] }],
     ]);
   });
 
@@ -187,8 +187,8 @@ describe('Function: parseProxyConfig', () => {
     const config = parseProxyConfig({ SOURCE_BUCKET: 'originals-bucket', PRESETS_FILE: '/etc/presets.json' }, { readFile });
     expect(config.layout.presets).toEqual(
       new Map([
-        ['small', { width: 320 }],
-        ['x-large_2', { width: 2880 }],
+        ['small', { width: 320, formats: [] }],
+        ['x-large_2', { width: 2880, formats: [] }],
       ]),
     );
   });

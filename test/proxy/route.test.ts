@@ -5,8 +5,8 @@ const layout = {
   previewRoot: 'prew',
   sourcePrefix: 'photo',
   presets: new Map([
-    ['small', { width: 320 }],
-    ['large', { width: 1440 }],
+    ['small', { width: 320, formats: [] }],
+    ['large', { width: 1440, formats: [] }],
   ]),
 };
 

@@ -121,11 +121,32 @@ describe('Presets and layout: one grammar, the same defaults everywhere', () => 
 
   it('accepts with the template’s pattern exactly what the contract’s grammar accepts', () => {
     const pattern = new RegExp(template.Parameters.Presets!.AllowedPattern!);
-    for (const text of ['small=320', 'small=320,medium=720,large=1440', ' a_1 = 10 , b-2=20 ,', 'x=16383']) {
+    for (const text of [
+      'small=320',
+      'small=320,medium=720,large=1440',
+      ' a_1 = 10 , b-2=20 ,',
+      'x=16383',
+      'small=320;avif;webp,medium=720;webp,large=1440',
+      ' small = 320 ; avif , large=1440;webp ;avif,',
+    ]) {
       expect([text, pattern.test(text)]).toEqual([text, parsePresetList(text).ok]);
     }
-    for (const text of ['small', 'Small=320', 'a/b=1', '=320', 'small=', 'small=1e3', '']) {
+    for (const text of [
+      'small',
+      'Small=320',
+      'a/b=1',
+      '=320',
+      'small=',
+      'small=1e3',
+      '',
+      'small=320;',
+      'small=320;gif',
+      'small=320;AVIF',
+      'small=320;avif,webp',
+      'small=320,avif',
+    ]) {
       expect([text, pattern.test(text)]).toEqual([text, false]);
+      expect([text, parsePresetList(text).ok]).toEqual([text, false]);
     }
   });
 
