@@ -40,11 +40,22 @@ describe('Function: browserCmykToRgb', () => {
 });
 
 describe('Function: previewType', () => {
-  it('previews AVIF as JPEG, or PNG when it has alpha, and every other type as itself', () => {
+  it('previews AVIF as JPEG, or PNG when it has alpha, and every other type as itself, without a format', () => {
     // Assess
-    expect(previewType('image/avif', { hasAlpha: false })).toBe('image/jpeg');
-    expect(previewType('image/avif', { hasAlpha: true })).toBe('image/png');
-    expect(previewType('image/webp', { hasAlpha: true })).toBe('image/webp');
-    expect(() => previewType('image/heic', { hasAlpha: false })).toThrow('HEIC has no preview type');
+    expect(previewType('image/avif', { hasAlpha: false }, undefined, false)).toBe('image/jpeg');
+    expect(previewType('image/avif', { hasAlpha: true }, undefined, false)).toBe('image/png');
+    expect(previewType('image/webp', { hasAlpha: true }, undefined, false)).toBe('image/webp');
+    expect(previewType('image/gif', { hasAlpha: true }, undefined, true)).toBe('image/gif');
+    expect(() => previewType('image/heic', { hasAlpha: false }, undefined, false)).toThrow('HEIC has no preview type');
+  });
+
+  it("writes a variant in its format whatever the source's, and an animation asked for as AVIF as WebP", () => {
+    // Assess
+    expect(previewType('image/jpeg', { hasAlpha: false }, 'avif', false)).toBe('image/avif');
+    expect(previewType('image/png', { hasAlpha: true }, 'webp', false)).toBe('image/webp');
+    expect(previewType('image/avif', { hasAlpha: false }, 'avif', false)).toBe('image/avif');
+    expect(previewType('image/gif', { hasAlpha: true }, 'avif', false)).toBe('image/avif');
+    expect(previewType('image/gif', { hasAlpha: true }, 'avif', true)).toBe('image/webp');
+    expect(previewType('image/webp', { hasAlpha: false }, 'webp', true)).toBe('image/webp');
   });
 });

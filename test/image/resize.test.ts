@@ -56,7 +56,7 @@ describe('Function: resizeImage', () => {
       const result = await resizeImage(jpeg, { width: 400 });
 
       // Assess
-      expect(result.source).toEqual({ type: 'image/jpeg', width: 800, height: 600, bytes: jpeg.length });
+      expect(result.source).toEqual({ type: 'image/jpeg', width: 800, height: 600, bytes: jpeg.length, frames: 1 });
     });
 
     it('accepts a plain Uint8Array view as input', async () => {
@@ -141,13 +141,13 @@ describe('Function: resizeImage', () => {
       expect((await sharp(result.data).metadata()).format).toBe('webp');
     });
 
-    it('writes a still GIF of the first frame of an animated GIF', async () => {
+    it('writes a still GIF of the first frame of an animated GIF beyond the animation limits', async () => {
       // Prepare: frame 0 is red, frame 1 blue.
       const gif = await makeGif({ width: 400, height: 300, frames: 2 });
       expect((await sharp(gif).metadata()).pages).toBe(2);
 
       // Act
-      const result = await resizeImage(gif, { width: 200 });
+      const result = await resizeImage(gif, { width: 200, maxAnimationFrames: 1 });
 
       // Assess
       expect(result).toMatchObject({ contentType: 'image/gif', width: 200, height: 150 });

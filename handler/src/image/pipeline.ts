@@ -20,8 +20,16 @@ export interface PipelinePlan {
   readonly failOn: FailOnOptions;
   /** Reject the source when libvips reports any warning while decoding it (see {@link WarnedError}). */
   readonly strictWarnings: boolean;
-  /** sharp's `limitInputPixels`, a second line of defence behind the header check. */
+  /**
+   * sharp's `limitInputPixels`, a second line of defence behind the header check (for an animation, the
+   * pixels of all its frames: libvips checks the frames stacked into one image).
+   */
   readonly maxInputPixels: number;
+  /**
+   * Every frame of an animated source is decoded, resized (`target` is one frame's size) and encoded as
+   * an animation; otherwise only the first frame. An animated plan is one-step (`decode.fastShrinkOnLoad`).
+   */
+  readonly animated: boolean;
   /** Size of the preview. */
   readonly target: Size;
   /**
@@ -66,8 +74,8 @@ function resizeTo(image: Sharp, target: Size, byWidth: boolean, fastShrinkOnLoad
 }
 
 /**
- * The source's first page, auto-oriented; embedded profiles are left alone unless `before-resize`.
- * `source` is `plan.input`, or the path of a file holding it.
+ * The source's first page (every page of an animated plan), auto-oriented; embedded profiles are left
+ * alone unless `before-resize`. `source` is `plan.input`, or the path of a file holding it.
  */
 function open(plan: PipelinePlan, warnings: string[], source: Buffer | string = plan.input): Sharp {
   const image = sharp(source, {
@@ -76,7 +84,7 @@ function open(plan: PipelinePlan, warnings: string[], source: Buffer | string = 
     limitInputPixels: plan.maxInputPixels,
     sequentialRead: true,
     page: 0,
-    pages: 1,
+    pages: plan.animated ? -1 : 1,
     ignoreIcc: plan.colour !== 'before-resize',
   });
   if (plan.strictWarnings) image.on('warning', (warning: string) => warnings.push(warning));

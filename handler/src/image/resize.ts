@@ -12,6 +12,7 @@ import {
   UnsupportedFormatError,
   WarnedError,
 } from '../errors.js';
+import { animationPlan } from './animation.js';
 import { colourPath } from './colour.js';
 import {
   jpegDecodePlan,
@@ -26,19 +27,37 @@ import { type ResizeOptions, resolveOptions } from './options.js';
 import { type PipelineOutput, type PipelinePlan, runPipeline } from './pipeline.js';
 import { type ImageType, isoBrands, type SourceType, sniffImageType } from '@preview-lambda/contract';
 
-export { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './defaults.js';
+export {
+  DEFAULT_AVIF_QUALITY,
+  DEFAULT_JPEG_QUALITY,
+  DEFAULT_MAX_ANIMATION_FRAMES,
+  DEFAULT_MAX_ANIMATION_PIXELS,
+  DEFAULT_MAX_INPUT_PIXELS,
+  DEFAULT_WEBP_QUALITY,
+  DEFAULT_WITHOUT_ENLARGEMENT,
+} from './defaults.js';
 export type { ResizeOptions } from './options.js';
 
 /** What {@link resizeImage} made, and from what. */
 export interface ResizedImage {
   /** The encoded preview. */
   data: Buffer;
-  /** MIME type of `data`: the source's own type, except AVIF (JPEG, or PNG with alpha). */
+  /**
+   * MIME type of `data`: the variant's format when one was asked for (animated WebP for an animation
+   * asked for as AVIF); else the source's own type, except AVIF (JPEG, or PNG with alpha).
+   */
   contentType: ImageType;
   /** Width of the preview in pixels. */
   width: number;
-  /** Height of the preview in pixels. */
+  /** Height of the preview (of each frame of an animation) in pixels. */
   height: number;
+  /** Frames of the preview: the source's when its animation was kept, else 1. */
+  frames: number;
+  /**
+   * Why an animated source was previewed as its first frame only (a limit, or EXIF orientation), for the
+   * log; absent when every frame was kept or the source is still.
+   */
+  firstFrameOnly?: string;
   /** The source image. */
   source: {
     /** Type sniffed from the source's magic bytes. */
@@ -49,6 +68,8 @@ export interface ResizedImage {
     height: number;
     /** Size of the encoded source in bytes. */
     bytes: number;
+    /** Frames (pages) of the source: 1 for a still image. */
+    frames: number;
   };
 }
 
@@ -148,8 +169,11 @@ function decodeSteps(
  * 3. one libvips pipeline (two for untagged CMYK and a few decode scales): EXIF auto-orientation, the
  *    decode scale that keeps quality (`JPEG_SHRINK_ON_LOAD_BANDS`), Lanczos-3 resize to the exact size,
  *    colours to sRGB (see `colourPath`: sRGB-tagged sources untouched, other profiles converted after the
- *    resize, untagged CMYK as browsers show it), metadata stripped (no EXIF, ICC, XMP), first frame only
- *    for animated GIF/WebP, palette PNGs kept palette, all read sequentially.
+ *    resize, untagged CMYK as browsers show it), metadata stripped (no EXIF, ICC, XMP), palette PNGs kept
+ *    palette, all read sequentially;
+ * 4. an animated GIF or WebP keeps every frame, delay and its loop count within `maxAnimationFrames` and
+ *    `maxAnimationPixels` (else its first frame: `firstFrameOnly` says why);
+ * 5. the encoder of the variant's `format`, or of the source's own type (`previewType`, `encode`).
  *
  * @throws {NotAnImageError} `input` is empty or is not a JPEG, PNG, WebP, GIF or AVIF.
  * @throws {UnsupportedFormatError} `input` is HEIC.
@@ -163,7 +187,8 @@ function decodeSteps(
  * ```
  */
 export async function resizeImage(input: Uint8Array, options: ResizeOptions): Promise<ResizedImage> {
-  const { width, withoutEnlargement, jpegQuality, maxInputPixels } = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const { width, withoutEnlargement, maxInputPixels, format } = resolved;
 
   if (input.length === 0) throw new NotAnImageError('empty file (0 bytes)');
   const type = sniffImageType(input);
@@ -202,18 +227,32 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
     height: header.autoOrient?.height ?? declared.height,
   };
   const target = previewSize(displayed, width, withoutEnlargement);
+  const animation = animationPlan(type, header, declared, {
+    maxFrames: resolved.maxAnimationFrames,
+    maxPixels: resolved.maxAnimationPixels,
+  });
   const decoding: SourceDecoding =
     type === 'image/jpeg'
       ? jpegInput(buffer)
       : { input: buffer, failOn: FAIL_ON, strictWarnings: false, adobeInverted: false };
   const plan: PipelinePlan = {
     ...decoding,
-    maxInputPixels,
+    maxInputPixels: animation.animated ? animation.frames * declared.width * declared.height : maxInputPixels,
+    animated: animation.animated,
     target,
     colour: colourPath(header),
-    ...decodeSteps(type, displayed, target, header),
-    output: previewType(type, header),
-    encode: { jpegQuality, palette: header.isPalette === true },
+    ...(animation.animated
+      ? { decode: { fastShrinkOnLoad: false }, byWidth: false }
+      : decodeSteps(type, displayed, target, header)),
+    output: previewType(type, header, format, animation.animated),
+    encode: {
+      jpegQuality: resolved.jpegQuality,
+      webpQuality: resolved.webpQuality,
+      avifQuality: resolved.avifQuality,
+      palette: header.isPalette === true,
+      animated: animation.animated,
+      variant: format !== undefined,
+    },
   };
 
   let output: PipelineOutput;
@@ -232,7 +271,9 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
     data: output.data,
     contentType: plan.output,
     width: output.info.width,
-    height: output.info.height,
-    source: { type, width: displayed.width, height: displayed.height, bytes: input.length },
+    height: output.info.pageHeight ?? output.info.height,
+    frames: animation.animated ? animation.frames : 1,
+    ...(!animation.animated && animation.reason !== undefined ? { firstFrameOnly: animation.reason } : {}),
+    source: { type, width: displayed.width, height: displayed.height, bytes: input.length, frames: animation.frames },
   };
 }
