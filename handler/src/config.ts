@@ -22,7 +22,15 @@ import {
 } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { HandlerConfigError } from './errors.js';
-import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './image/defaults.js';
+import {
+  DEFAULT_AVIF_QUALITY,
+  DEFAULT_JPEG_QUALITY,
+  DEFAULT_MAX_ANIMATION_FRAMES,
+  DEFAULT_MAX_ANIMATION_PIXELS,
+  DEFAULT_MAX_INPUT_PIXELS,
+  DEFAULT_WEBP_QUALITY,
+  DEFAULT_WITHOUT_ENLARGEMENT,
+} from './image/defaults.js';
 
 /** Log levels accepted by `LOG_LEVEL` (Powertools'). */
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'] as const;
@@ -50,6 +58,10 @@ function handlerEnvironment(readFile: ReadTextFile) {
       MAX_SOURCE_BYTES: envInteger(1).default(50 * 1024 * 1024),
       MAX_INPUT_PIXELS: envInteger(1).default(DEFAULT_MAX_INPUT_PIXELS),
       JPEG_QUALITY: envInteger(1, 100).default(DEFAULT_JPEG_QUALITY),
+      WEBP_QUALITY: envInteger(1, 100).default(DEFAULT_WEBP_QUALITY),
+      AVIF_QUALITY: envInteger(1, 100).default(DEFAULT_AVIF_QUALITY),
+      MAX_ANIMATION_FRAMES: envInteger(1).default(DEFAULT_MAX_ANIMATION_FRAMES),
+      MAX_ANIMATION_PIXELS: envInteger(1).default(DEFAULT_MAX_ANIMATION_PIXELS),
       ALLOW_ENLARGEMENT: envBoolean().default(!DEFAULT_WITHOUT_ENLARGEMENT),
       LOG_LEVEL: envChoice(LOG_LEVELS).default('INFO'),
       S3_FORCE_PATH_STYLE: envBoolean().default(false),
@@ -87,6 +99,17 @@ function handlerEnvironment(readFile: ReadTextFile) {
         maxInputPixels: e.MAX_INPUT_PIXELS,
         /** JPEG output quality, 1-100 (`JPEG_QUALITY`). */
         jpegQuality: e.JPEG_QUALITY,
+        /** Encoder settings of variants and the animation limits, as `resizeImage` takes them. */
+        variants: Object.freeze({
+          /** WebP quality of WebP variants, 1-100 (`WEBP_QUALITY`). */
+          webpQuality: e.WEBP_QUALITY,
+          /** AVIF quality of AVIF variants, 1-100 (`AVIF_QUALITY`). */
+          avifQuality: e.AVIF_QUALITY,
+          /** Most frames an animated preview keeps; beyond, its first frame (`MAX_ANIMATION_FRAMES`). */
+          maxAnimationFrames: e.MAX_ANIMATION_FRAMES,
+          /** Most pixels of all frames of an animated preview; beyond, its first frame (`MAX_ANIMATION_PIXELS`). */
+          maxAnimationPixels: e.MAX_ANIMATION_PIXELS,
+        }),
         /** Whether originals narrower than `width` are enlarged (`ALLOW_ENLARGEMENT`). */
         allowEnlargement: e.ALLOW_ENLARGEMENT,
         /** Powertools log level (`LOG_LEVEL`). */

@@ -122,7 +122,7 @@ function requestFields(event: unknown): Summary {
   const fields: Summary = {};
   if (event === null || typeof event !== 'object') return fields;
   const raw = event as Record<string, unknown>;
-  for (const name of ['src_bucket', 'src_key', 'dst_bucket', 'preset_name', 'width']) {
+  for (const name of ['src_bucket', 'src_key', 'dst_bucket', 'preset_name', 'width', 'format']) {
     const value = raw[name];
     if (typeof value === 'string' || typeof value === 'number') fields[`request_${name}`] = value;
   }
@@ -141,6 +141,8 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       withoutEnlargement: !config.allowEnlargement,
       jpegQuality: config.jpegQuality,
       maxInputPixels: config.maxInputPixels,
+      format: request.format,
+      ...config.variants,
     });
     const etag = await storage.writePreview({
       bucket: request.dst_bucket,
@@ -170,6 +172,10 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       source_height: image.source.height,
       width: image.width,
       height: image.height,
+      content_type: image.contentType,
+      frames: image.frames,
+      // An animation beyond MAX_ANIMATION_FRAMES or MAX_ANIMATION_PIXELS: previewed as its first frame.
+      first_frame_only: image.firstFrameOnly,
     };
   }
 

@@ -17,7 +17,9 @@ import type {
 
 /**
  * The resize request, field for field the JSON the Go Lambda decoded: `src_key`, `src_bucket`,
- * `dst_bucket`, `root_folder`, `preset_name`, `rewrite_part` (strings) and `width` (positive integer).
+ * `dst_bucket`, `root_folder`, `preset_name`, `rewrite_part` (strings) and `width` (positive integer);
+ * plus the optional `format` (`'avif'` or `'webp'`) of a variant, which the preset must list. Without
+ * `format` it is exactly the Go payload.
  */
 export type ResizeRequest = ContractResizeRequest;
 

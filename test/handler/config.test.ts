@@ -145,6 +145,32 @@ describe('Function: parseHandlerConfig (environment recipe)', () => {
     });
   });
 
+  it('reads the variants’ encoder settings and the animation limits, with measured defaults', () => {
+    expect(parseHandlerConfig(MINIMAL).variants).toEqual({
+      webpQuality: 65,
+      avifQuality: 55,
+      maxAnimationFrames: 150,
+      maxAnimationPixels: 12_000_000,
+    });
+    const config = parseHandlerConfig({
+      ...MINIMAL,
+      WEBP_QUALITY: '80',
+      AVIF_QUALITY: '60',
+      MAX_ANIMATION_FRAMES: '1',
+      MAX_ANIMATION_PIXELS: '50000000',
+    });
+    expect(config.variants).toEqual({ webpQuality: 80, avifQuality: 60, maxAnimationFrames: 1, maxAnimationPixels: 50_000_000 });
+    expect(issuesOf({ ...MINIMAL, AVIF_QUALITY: '0', MAX_ANIMATION_FRAMES: 'many', MAX_ANIMATION_PIXELS: '-1' })).toEqual([
+      'AVIF_QUALITY: Expected an integer from 1 to 100 (received "0")',
+      'MAX_ANIMATION_FRAMES: Expected an integer of at least 1 (received "many")',
+      'MAX_ANIMATION_PIXELS: Expected an integer of at least 1 (received "-1")',
+    ]);
+  });
+
+  it('refuses a format the preset grammar does not know, naming PRESETS', () => {
+    expect(issuesOf({ ...MINIMAL, PRESETS: 'small=320;gif' })[0]).toMatch(/^PRESETS: Expected name=width pairs .*"small=320;gif"/);
+  });
+
   it('names each bad variable with what it expected and what it received', () => {
     expect(
       issuesOf({

@@ -78,7 +78,7 @@ describe('Function: handler (JPEG and PNG happy paths)', () => {
     expect((await harness.getObject(BUCKETS.destination, response.key))?.contentType).toBe('image/png');
   });
 
-  it('writes WebP and GIF sources in their own format', async () => {
+  it('writes WebP and GIF sources in their own format, an animated GIF animated', async () => {
     const sut = await harness.handler();
     const webp = sourceKey('photo.webp');
     const gif = sourceKey('anim.gif');
@@ -93,7 +93,7 @@ describe('Function: handler (JPEG and PNG happy paths)', () => {
     expect(webpResponse).toMatchObject({ status: true, content_type: 'image/webp' });
     expect(gifResponse).toMatchObject({ status: true, content_type: 'image/gif' });
     const gifMeta = await sharp(Buffer.from(gifResponse.data, 'base64')).metadata();
-    expect([gifMeta.format, gifMeta.width, gifMeta.pages ?? 1]).toEqual(['gif', 100, 1]);
+    expect([gifMeta.format, gifMeta.width, gifMeta.pages ?? 1]).toEqual(['gif', 100, 2]);
   });
 
   it('applies EXIF orientation so a rotated phone photo comes out upright', async () => {

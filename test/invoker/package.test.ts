@@ -195,6 +195,9 @@ describe('Package: @preview-lambda/invoker', () => {
       }
 
       export const request: ResizeRequest = ${REQUEST};
+      export const variant: ResizeRequest = { ...request, format: 'avif' };
+      // @ts-expect-error: the output formats are a closed list.
+      export const gif: ResizeRequest = { ...request, format: 'gif' };
       export const raw = (response: ResizeResponse): boolean => response.status;
       export const invoker = new PreviewInvoker({
         functionName: '${flavour}',

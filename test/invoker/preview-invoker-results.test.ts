@@ -34,6 +34,15 @@ describe('Class: PreviewInvoker (results and errors)', () => {
       expect(fake.payload(0)).toEqual(request);
     });
 
+    it('sends the format of a variant and returns the content type the function produced', async () => {
+      fake.enqueue(answer({ ...success, key: 'prew/small@avif/some/file.jpg', content_type: 'image/avif' }));
+
+      const result = expectKind(await invokerFor().invoke({ ...request, format: 'avif' }), 'preview');
+
+      expect(fake.payload(0)).toEqual({ ...request, format: 'avif' });
+      expect([result.key, result.contentType]).toEqual(['prew/small@avif/some/file.jpg', 'image/avif']);
+    });
+
     it('returns stored when the function left data empty for a preview too large to inline', async () => {
       const stored = { ...success, data: '' };
       fake.enqueue(answer(stored));
@@ -99,6 +108,14 @@ describe('Class: PreviewInvoker (results and errors)', () => {
       expect(invalid.issues).toHaveLength(2);
       expect(invalid.issues.join('\n')).toContain('Expected positive integer for width but received "1440"');
       expect(invalid.cause).toBeInstanceOf(Error);
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('throws InvalidRequestError for a format that is not an output format, before invoking anything', async () => {
+      const error = await rejection(invokerFor().invoke({ ...request, format: 'gif' }));
+
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as InvalidRequestError).issues).toEqual(['Expected one of "avif", "webp" for format but received "gif" (string)']);
       expect(fake.requests).toHaveLength(0);
     });
 

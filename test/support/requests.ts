@@ -15,9 +15,9 @@ export const GO_EXAMPLE_REQUEST: Readonly<ResizeRequest> = Object.freeze({
 
 /**
  * The presets the integration tests configure the function with (`PRESETS`): the demo's three and the
- * other widths the tests ask for.
+ * other widths the tests ask for; `small` offers AVIF and WebP variants, `medium` WebP.
  */
-export const TEST_PRESETS = 'icon=100,thumb=200,card=300,small=320,medium=720,large=1440,poster=1600';
+export const TEST_PRESETS = 'icon=100,thumb=200,card=300,small=320;avif;webp,medium=720;webp,large=1440,poster=1600';
 
 /** A unique source key under `photo/`, so tests sharing an emulator never see each other's objects. */
 export function uniqueSourceKey(name: string): string {
