@@ -17,6 +17,7 @@ import {
 } from './images.js';
 import {
   BUCKET_NAME,
+  DEFAULT_FORMAT_ORDER,
   DEFAULT_INVOKE_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Environment,
@@ -26,8 +27,10 @@ import {
   environmentInput,
   envUrl,
   formatEnvironmentIssues,
+  envList,
   layoutOf,
   layoutVariables,
+  OUTPUT_FORMATS,
   presetsGiven,
 } from '@preview-lambda/contract';
 
@@ -54,6 +57,7 @@ export const PROXY_DEFAULTS = Object.freeze({
   NOT_FOUND_CACHE_CONTROL: 'public, max-age=60',
   ERROR_CACHE_CONTROL: 'no-store',
   LOG_LEVEL: 'info',
+  FORMAT_ORDER: DEFAULT_FORMAT_ORDER,
 } as const);
 
 /** Options of {@link parseProxyConfig}. */
@@ -72,6 +76,19 @@ const BUCKET =
   'Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit)';
 
 const milliseconds = () => envInteger(1, MAX_TIMEOUT_MS);
+const FORMATS = `comma-separated output formats (${OUTPUT_FORMATS.join(', ')}), each once, e.g. "avif,webp"`;
+
+/** `FORMAT_ORDER`: the output formats in the order a client accepting several gets them, any case. */
+function formatOrder() {
+  const format = z
+    .string()
+    .transform((raw) => raw.toLowerCase())
+    .pipe(z.enum(OUTPUT_FORMATS, { error: `Expected ${FORMATS}` }));
+  return envList(format, FORMATS).refine(
+    (formats) => new Set(formats).size === formats.length,
+    { error: `Expected ${FORMATS}` },
+  );
+}
 const headerValue = () => z.string().regex(HEADER_VALUE, 'Expected a header value of printable ASCII characters');
 
 /** A placeholder image file (`NOT_FOUND_IMAGE`, `ERROR_IMAGE`), its type sniffed from its bytes. */
@@ -107,6 +124,7 @@ function proxyEnvironment(readFile: (path: string) => Buffer) {
       SOURCE_BUCKET: z.string({ error: BUCKET }).regex(BUCKET_NAME, BUCKET),
       DESTINATION_BUCKET: z.string().regex(BUCKET_NAME, BUCKET).optional(),
       ...layoutVariables((path) => readFile(path).toString('utf8')),
+      FORMAT_ORDER: formatOrder().default([...d.FORMAT_ORDER]),
       INVOKE_TIMEOUT_MS: milliseconds().default(d.INVOKE_TIMEOUT_MS),
       REQUEST_TIMEOUT_MS: milliseconds().default(d.REQUEST_TIMEOUT_MS),
       KEEP_ALIVE_TIMEOUT_MS: milliseconds().default(d.KEEP_ALIVE_TIMEOUT_MS),
@@ -148,6 +166,12 @@ function proxyEnvironment(readFile: (path: string) => Buffer) {
          * `PRESETS` or `PRESETS_FILE`). The function must be configured alike.
          */
         layout: layoutOf(e, ctx),
+        /**
+         * Which variant a client accepting several formats gets first (`FORMAT_ORDER`); a format left out
+         * is never chosen from `Accept` (its URL `/<root>/<preset>@<format>/…` still serves it). nginx must
+         * be rendered with the same order.
+         */
+        formatOrder: Object.freeze(e.FORMAT_ORDER),
         /** Deadline of one invocation in ms, waits on in-progress duplicates included (`INVOKE_TIMEOUT_MS`). */
         invokeTimeoutMs: e.INVOKE_TIMEOUT_MS,
         /** Deadline of one request in ms, from arrival to the last byte sent (`REQUEST_TIMEOUT_MS`). */

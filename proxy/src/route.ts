@@ -5,7 +5,17 @@
  * slash (`%2F`), backslash, NUL or dot segment (`%2e%2e`) can never smuggle a different key past the
  * checks. The query string is ignored.
  */
-import { layoutRequest, MAX_KEY_BYTES, originalKey, type PreviewLayout, utf8ByteLength } from '@preview-lambda/contract';
+import {
+  chooseFormat,
+  layoutRequest,
+  MAX_KEY_BYTES,
+  originalKey,
+  type OutputFormat,
+  parseVariantSegment,
+  type PreviewLayout,
+  utf8ByteLength,
+  variantSegment,
+} from '@preview-lambda/contract';
 import type { ResizeRequest } from '@preview-lambda/invoker';
 
 /** Path of the health check. */
@@ -25,6 +35,11 @@ export interface RouteOptions {
   sourceBucket: string;
   /** Bucket the previews are written to. */
   destinationBucket: string;
+  /**
+   * Which output format a client that accepts several gets first (`FORMAT_ORDER`), e.g. `['avif', 'webp']`:
+   * the order nginx is rendered with too (see `chooseFormat`).
+   */
+  formatOrder: readonly OutputFormat[];
 }
 
 /** A preview request that can be served. */
@@ -36,9 +51,19 @@ export interface PreviewRoute {
   readonly width: number;
   /** The decoded path after the preset, e.g. `some/file.jpg`. */
   readonly path: string;
-  /** The preview's key in the destination bucket, e.g. `prew/small/some/file.jpg`. */
+  /**
+   * The variant's format: named in the URL (`/prew/small@avif/…`), or chosen from `Accept` for
+   * `/prew/small/…`; absent for the source-format preview.
+   */
+  readonly format?: OutputFormat;
+  /**
+   * Whether the answer depends on `Accept` (`Vary: Accept`): the URL names no format and its preset lists
+   * some.
+   */
+  readonly vary: boolean;
+  /** The preview's key in the destination bucket, e.g. `prew/small/some/file.jpg`, `prew/small@avif/…`. */
   readonly key: string;
-  /** The payload for the preview function. */
+  /** The payload for the preview function (the Go payload, plus `format` for a variant). */
   readonly request: ResizeRequest;
 }
 
@@ -48,7 +73,10 @@ export type Route =
   | { readonly kind: 'health' }
   /** A valid preview path with a configured preset. */
   | PreviewRoute
-  /** A valid preview path whose preset is not configured: 404 with the "not found" image. */
+  /**
+   * A valid preview path whose preset is not configured, or whose variant (`small@gif`, `large@avif`
+   * when `large` lists no AVIF) is not: 404 with the "not found" image.
+   */
   | { readonly kind: 'unknown-preset'; readonly preset: string; readonly path: string }
   /** A malformed path under the preview root: 400. */
   | { readonly kind: 'invalid'; readonly reason: string }
@@ -62,8 +90,9 @@ export type Route =
  *
  * @param method - The request method, e.g. `GET`.
  * @param target - The raw request target as received (`req.url`), e.g. `/prew/small/some/file.jpg?x=1`.
+ * @param accept - The request's `Accept` header, which picks the variant of a URL without one.
  */
-export function routeRequest(method: string, target: string, options: RouteOptions): Route {
+export function routeRequest(method: string, target: string, options: RouteOptions, accept?: string): Route {
   const queryAt = target.indexOf('?');
   const path = queryAt < 0 ? target : target.slice(0, queryAt);
   const root = `/${options.layout.previewRoot}`;
@@ -81,14 +110,14 @@ export function routeRequest(method: string, target: string, options: RouteOptio
   if (target.length > MAX_TARGET_LENGTH) {
     return invalid(`the request target is longer than ${MAX_TARGET_LENGTH} characters`);
   }
-  return routePreview(path.slice(root.length + 1), options);
+  return routePreview(path.slice(root.length + 1), options, accept);
 }
 
 /**
- * Parses the part of a preview path after `/<root>/`, e.g. `small/some/file.jpg`, into a
- * {@link PreviewRoute}, or says why it cannot be served.
+ * Parses the part of a preview path after `/<root>/`, e.g. `small/some/file.jpg` or
+ * `small@avif/some/file.jpg`, into a {@link PreviewRoute}, or says why it cannot be served.
  */
-function routePreview(rest: string, options: RouteOptions): Route {
+function routePreview(rest: string, options: RouteOptions, accept: string | undefined): Route {
   if (rest === '') {
     return invalid('expected /<root>/<preset>/<path>');
   }
@@ -98,13 +127,20 @@ function routePreview(rest: string, options: RouteOptions): Route {
     if (!result.ok) return invalid(result.reason);
     decoded.push(result.value);
   }
-  const [preset, ...pathSegments] = decoded;
-  if (preset === undefined || pathSegments.length === 0) {
+  const [segment, ...pathSegments] = decoded;
+  if (segment === undefined || pathSegments.length === 0) {
     return invalid('expected /<root>/<preset>/<path>');
   }
   const path = pathSegments.join('/');
   const { layout } = options;
-  const key = `${layout.previewRoot}/${preset}/${path}`;
+  const variant = parseVariantSegment(segment);
+  const offered = variant === undefined ? undefined : layout.presets.get(variant.preset)?.formats;
+  if (variant === undefined || offered === undefined) return { kind: 'unknown-preset', preset: segment, path };
+  // The URL names a variant, or the one rule nginx follows too picks it from Accept.
+  const explicit = variant.format !== undefined;
+  const format = explicit ? variant.format : chooseFormat(accept, offered, options.formatOrder);
+  const preset = variant.preset;
+  const key = `${layout.previewRoot}/${variantSegment(preset, format)}/${path}`;
   for (const [what, value] of [
     ['source key', originalKey(layout, path)],
     ['preview key', key],
@@ -119,11 +155,13 @@ function routePreview(rest: string, options: RouteOptions): Route {
     path,
     sourceBucket: options.sourceBucket,
     destinationBucket: options.destinationBucket,
+    format,
   });
   if (request === undefined) {
-    return { kind: 'unknown-preset', preset, path };
+    return { kind: 'unknown-preset', preset: segment, path };
   }
-  return { kind: 'preview', preset, width: request.width, path, key, request };
+  const vary = !explicit && offered.length > 0;
+  return { kind: 'preview', preset, width: request.width, path, ...(format === undefined ? {} : { format }), vary, key, request };
 }
 
 type Decoded = { ok: true; value: string } | { ok: false; reason: string };

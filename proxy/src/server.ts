@@ -89,6 +89,12 @@ export interface ProxyServer {
   close(): Promise<CloseResult>;
 }
 
+/** The `Accept` header of a request, several joined with `, ` (RFC 9110 §5.3), or `undefined`. */
+function acceptOf(req: IncomingMessage): string | undefined {
+  const accept = req.headers.accept;
+  return Array.isArray(accept) ? accept.join(', ') : accept;
+}
+
 /** Extra time after `REQUEST_TIMEOUT_MS` that {@link ProxyServer.close} waits before cutting connections. */
 export const CLOSE_GRACE_MS = 1_000;
 
@@ -160,7 +166,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   }
 
   async function handle(res: ServerResponse, access: Access, target: string): Promise<void> {
-    const route = routeRequest(access.method, target, config);
+    const route = routeRequest(access.method, target, config, acceptOf(res.req));
     switch (route.kind) {
       case 'health': {
         access.outcome = 'health';
@@ -189,6 +195,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   async function servePreview(res: ServerResponse, access: Access, route: PreviewRoute): Promise<void> {
     access.preset = route.preset;
     access.key = route.key;
+    // The variant was chosen from Accept (as nginx chooses it): caches must keep one answer per Accept.
+    if (route.vary) res.setHeader('Vary', 'Accept');
     if (closing) return replyFailure(res, access, shuttingDown());
     const admitted = admission.admit(route.key);
     if (!admitted.admitted) {

@@ -52,11 +52,28 @@ describe('Function: parseProxyConfig', () => {
       errorCacheControl: 'no-store',
       logLevel: 'info',
       endpoints: {},
+      formatOrder: ['avif', 'webp'],
     });
     expect(config.layout.presets).toEqual(new Map([['small', { width: 320, formats: [] }]]));
     expect(config.notFoundImage).toBe(BUILT_IN_NOT_FOUND_IMAGE);
     expect(config.errorImage).toBe(BUILT_IN_ERROR_IMAGE);
     expect(PROXY_DEFAULTS.PORT).toBe(config.port);
+  });
+
+  it('reads the formats of PRESETS and the choice order FORMAT_ORDER', () => {
+    const config = parseProxyConfig({ ...MINIMAL, PRESETS: 'small=320;avif;webp,large=1440', FORMAT_ORDER: ' webp , AVIF ' });
+    expect(config.layout.presets.get('small')).toEqual({ width: 320, formats: ['avif', 'webp'] });
+    expect(config.formatOrder).toEqual(['webp', 'avif']);
+    expect(parseProxyConfig({ ...MINIMAL, FORMAT_ORDER: 'webp' }).formatOrder).toEqual(['webp']);
+  });
+
+  it.each([
+    ['an unknown format', 'avif,gif'],
+    ['a format twice', 'webp,webp'],
+  ])('refuses FORMAT_ORDER with %s', (_what, value) => {
+    expect(() => parseProxyConfig({ ...MINIMAL, FORMAT_ORDER: value })).toThrow(
+      `FORMAT_ORDER: Expected comma-separated output formats (avif, webp), each once, e.g. "avif,webp" (received "${value}")`,
+    );
   });
 
   it('returns a frozen object', () => {
@@ -146,7 +163,7 @@ describe('Function: parseProxyConfig', () => {
       'SOURCE_BUCKET: Expected an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit) (received "Not_A_Bucket")',
       'SOURCE_PREFIX: Expected "/"-separated key segments of A-Z, a-z, 0-9, ".", "_", "~" or "-" without "/" around them, e.g. "photo" (received "/photo/")',
       'PREVIEW_ROOT: Expected one key segment of A-Z, a-z, 0-9, ".", "_", "~" or "-", e.g. "prew" (received "a/b")',
-      'PRESETS: Expected name=width pairs separated by commas, e.g. "small=320,medium=720" (names of a-z, 0-9, _ or -; widths integers from 1 to 16383) but received "small=abc"',
+      'PRESETS: Expected name=width pairs separated by commas, each optionally followed by ";format" for every output format it offers, e.g. "small=320;avif;webp,medium=720" (names of a-z, 0-9, _ or -; widths integers from 1 to 16383; formats avif, webp, each once) but received "small=abc"',
       'INVOKE_TIMEOUT_MS: Expected an integer from 1 to 2147483647 (received "-1")',
       'MAX_IN_FLIGHT: Expected an integer of at least 1 (received "0")',
       'MAX_COALESCED: Expected an integer of at least 0 (received "-1")',
@@ -199,7 +216,7 @@ describe('Function: parseProxyConfig', () => {
     [
       'a JSON array',
       { '/p.json': '[320]' },
-      /^PRESETS_FILE: Expected a JSON object of preset name to width, .* but received \[320\] \(received "\/p.json"\)$/,
+      /^PRESETS_FILE: Expected a JSON object of preset name to width or to \{"width", "formats"\}, .* but received \[320\] \(received "\/p.json"\)$/,
     ],
     [
       'a bad name or width',
@@ -270,6 +287,6 @@ describe('Function: loadProxyConfig', () => {
     vi.stubEnv('PRESETS_FILE', '');
     const config = loadProxyConfig();
     expect(config.sourceBucket).toBe('env-bucket');
-    expect(config.layout.presets.get('tiny')).toEqual({ width: 64 });
+    expect(config.layout.presets.get('tiny')).toEqual({ width: 64, formats: [] });
   });
 });

@@ -14,7 +14,23 @@ const options: RouteOptions = {
   layout,
   sourceBucket: 'originals-bucket',
   destinationBucket: 'previews-bucket',
+  formatOrder: ['avif', 'webp'],
 };
+
+/** `small` offers AVIF and WebP, `medium` WebP, `large` nothing but its source format. */
+const variants: RouteOptions = {
+  ...options,
+  layout: {
+    ...layout,
+    presets: new Map([
+      ['small', { width: 320, formats: ['avif', 'webp'] as const }],
+      ['medium', { width: 720, formats: ['webp'] as const }],
+      ['large', { width: 1440, formats: [] }],
+    ]),
+  },
+};
+
+const CHROME = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 
 const route = (target: string, method = 'GET') => routeRequest(method, target, options);
 
@@ -26,6 +42,7 @@ describe('Function: routeRequest', () => {
         preset: 'small',
         width: 320,
         path: 'some/file.jpg',
+        vary: false,
         key: 'prew/small/some/file.jpg',
         request: {
           src_key: 'photo/some/file.jpg',
@@ -165,6 +182,71 @@ describe('Function: routeRequest', () => {
 
     it('checks the whole path before the preset', () => {
       expect(route('/prew/unknown/../a.jpg')).toEqual({ kind: 'invalid', reason: '"." or ".." path segment' });
+    });
+  });
+
+  describe('variants', () => {
+    it("picks the variant from Accept by the configured order, with its format in the payload and key, and Vary", () => {
+      expect(routeRequest('GET', '/prew/small/a.jpg', variants, CHROME)).toMatchObject({
+        kind: 'preview',
+        preset: 'small',
+        format: 'avif',
+        vary: true,
+        key: 'prew/small@avif/a.jpg',
+        request: { preset_name: 'small', width: 320, format: 'avif' },
+      });
+      expect(routeRequest('GET', '/prew/small/a.jpg', { ...variants, formatOrder: ['webp', 'avif'] }, CHROME)).toMatchObject({
+        format: 'webp',
+        key: 'prew/small@webp/a.jpg',
+      });
+      expect(routeRequest('GET', '/prew/medium/a.jpg', variants, CHROME)).toMatchObject({ format: 'webp', vary: true });
+    });
+
+    it('gives the source format (the Go payload, no format) to clients that name no modern format, still with Vary', () => {
+      for (const accept of [undefined, '*/*', 'image/jpeg', 'image/avif;q=0']) {
+        const result = routeRequest('GET', '/prew/small/a.jpg', variants, accept);
+        expect(result).toMatchObject({ kind: 'preview', vary: true, key: 'prew/small/a.jpg' });
+        expect(result).not.toHaveProperty('format');
+        expect((result as { request: object }).request).not.toHaveProperty('format');
+      }
+    });
+
+    it('gives a preset without formats its source format and no Vary, whatever the client accepts', () => {
+      expect(routeRequest('GET', '/prew/large/a.jpg', variants, CHROME)).toMatchObject({ vary: false, key: 'prew/large/a.jpg' });
+      expect(routeRequest('GET', '/prew/large/a.jpg', variants, CHROME)).not.toHaveProperty('format');
+    });
+
+    it('serves a variant named in the URL whatever the Accept header, without Vary', () => {
+      expect(routeRequest('GET', '/prew/small@webp/a.jpg', variants, 'image/jpeg')).toMatchObject({
+        kind: 'preview',
+        preset: 'small',
+        format: 'webp',
+        vary: false,
+        key: 'prew/small@webp/a.jpg',
+        request: { preset_name: 'small', format: 'webp' },
+      });
+      expect(routeRequest('GET', '/prew/small%40avif/a.jpg', variants)).toMatchObject({ format: 'avif', key: 'prew/small@avif/a.jpg' });
+    });
+
+    it.each([
+      ['a format the preset does not list', '/prew/medium@avif/a.jpg', 'medium@avif'],
+      ['a preset that lists none', '/prew/large@webp/a.jpg', 'large@webp'],
+      ['an unknown format', '/prew/small@gif/a.jpg', 'small@gif'],
+      ['an empty format', '/prew/small@/a.jpg', 'small@'],
+      ['two formats', '/prew/small@avif@webp/a.jpg', 'small@avif@webp'],
+      ['a variant of an unknown preset', '/prew/huge@avif/a.jpg', 'huge@avif'],
+    ])('answers unknown-preset for %s', (_what, target, preset) => {
+      expect(routeRequest('GET', target, variants, CHROME)).toEqual({ kind: 'unknown-preset', preset, path: 'a.jpg' });
+    });
+
+    it('counts the variant in the preview key bytes', () => {
+      // prew/small/<1013> is 1024 bytes; the AVIF variant's key is 1029.
+      const path = 'a'.repeat(1013);
+      expect(routeRequest('GET', `/prew/small/${path}`, variants, 'image/jpeg')).toMatchObject({ kind: 'preview' });
+      expect(routeRequest('GET', `/prew/small/${path}`, variants, CHROME)).toEqual({
+        kind: 'invalid',
+        reason: 'the preview key would have 1029 bytes, more than 1024',
+      });
     });
   });
 
