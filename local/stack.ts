@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { formatPresetList } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '@preview-lambda/proxy';
 import {
@@ -287,6 +288,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           sourcePrefix: config.layout.sourcePrefix,
           proxyRequestTimeoutMs: config.requestTimeoutMs,
           proxyKeepAliveTimeoutMs: config.keepAliveTimeoutMs,
+          // The proxy's catalogue and order: nginx asks S3 for the variant the proxy would generate.
+          presets: formatPresetList(config.layout.presets),
+          formatOrder: [...config.formatOrder],
         },
       });
       nginx = running;

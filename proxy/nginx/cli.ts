@@ -21,6 +21,7 @@ export const AWS_EXAMPLE_OPTIONS: NginxConfigOptions = Object.freeze<NginxConfig
   originalsBucket: 'my-photos',
   previewsBucket: 'my-photos',
   accessLog: '/var/log/nginx/preview.access.log',
+  presets: 'small=320;avif;webp,medium=720;avif;webp,large=1440;avif;webp',
 });
 
 /** The committed example `proxy/nginx/preview.aws.conf`: a header, then the rendered template. */
@@ -28,8 +29,9 @@ export function awsExampleConfig(): string {
   return `# EXAMPLE, rendered for real S3 by \`npm run nginx:config -- --write-example\` from preview.conf.template
 # (do not edit by hand: a test checks that it is up to date). Values used: bucket my-photos (originals
 # and previews), region eu-west-1, virtual-host addressing over https, nginx on port 80, the proxy on
-# 127.0.0.1:8080 with its default REQUEST_TIMEOUT_MS (25 s) and KEEP_ALIVE_TIMEOUT_MS (65 s).
-# Render your own with: npm run nginx:config -- --region REGION --bucket BUCKET [--listen 80] [--proxy 127.0.0.1:8080]
+# 127.0.0.1:8080 with its default REQUEST_TIMEOUT_MS (25 s) and KEEP_ALIVE_TIMEOUT_MS (65 s), the template's
+# default presets (small=320;avif;webp,medium=720;avif;webp,large=1440;avif;webp) and FORMAT_ORDER avif,webp.
+# Render your own with: npm run nginx:config -- --region REGION --bucket BUCKET --presets PRESETS [--listen 80] [--proxy 127.0.0.1:8080]
 # Install it as /etc/nginx/conf.d/preview.conf (Debian's nginx.conf includes conf.d/*.conf inside http {}).
 # nginx resolves the bucket's host name when it starts and on reload.
 
@@ -43,6 +45,9 @@ const USAGE = `usage: npm run nginx:config -- [--write-example]
   S3, path style (emulators, dotted buckets): --endpoint URL (e.g. http://127.0.0.1:4568)
   --bucket NAME | --originals-bucket NAME --previews-bucket NAME
   [--preview-root prew] [--source-prefix photo]
+  [--presets LIST]                       the proxy's PRESETS, e.g. small=320;avif;webp,large=1440 (variants by Accept)
+  [--format-order avif,webp]             the proxy's FORMAT_ORDER
+  [--server-includes preview.d/*.conf]   other locations of the server, relative to nginx's configuration directory
   [--proxy-request-timeout-ms 25000] [--proxy-keep-alive-timeout-ms 65000]
   [--access-log PATH] [--ca-certificates PATH]
 `;
@@ -71,6 +76,9 @@ function main(): void {
       'proxy-keep-alive-timeout-ms': { type: 'string' },
       'access-log': { type: 'string' },
       'ca-certificates': { type: 'string' },
+      presets: { type: 'string' },
+      'format-order': { type: 'string' },
+      'server-includes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -113,6 +121,11 @@ function main(): void {
       : { proxyKeepAliveTimeoutMs: number(values['proxy-keep-alive-timeout-ms']) }),
     ...(values['access-log'] === undefined ? {} : { accessLog: values['access-log'] }),
     ...(values['ca-certificates'] === undefined ? {} : { caCertificates: values['ca-certificates'] }),
+    ...(values.presets === undefined ? {} : { presets: values.presets }),
+    ...(values['format-order'] === undefined
+      ? {}
+      : { formatOrder: values['format-order'].split(',').map((format) => format.trim()) as NginxConfigOptions['formatOrder'] }),
+    ...(values['server-includes'] === undefined ? {} : { serverIncludes: values['server-includes'] }),
   };
   process.stdout.write(renderNginxConfig(options));
 }

@@ -9,13 +9,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  acceptPattern,
   BUCKET_NAME,
   DECODED_TYPES,
+  DEFAULT_FORMAT_ORDER,
   DEFAULT_REQUEST_TIMEOUT_MS,
   isPreviewRoot,
   isSourcePrefix,
   layoutOverlap,
   nginxReadTimeoutFor,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  type PresetCatalogue,
+  parsePresetList,
 } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { NginxConfigError } from '../src/errors.js';
@@ -60,6 +66,13 @@ export const NGINX_TEMPLATE_VARIABLES = [
   'PROXY_READ_TIMEOUT',
   'PROXY_KEEPALIVE_TIMEOUT',
   'INLINE_IMAGE_TYPES',
+  'ACCEPT_AVIF_PATTERN',
+  'ACCEPT_WEBP_PATTERN',
+  'AVIF_PRESETS',
+  'WEBP_PRESETS',
+  'VARIANT_PRESETS',
+  'VARIANT_CANDIDATES',
+  'SERVER_INCLUDES',
 ] as const;
 
 /** One placeholder name. */
@@ -72,6 +85,16 @@ const HOST = /^[A-Za-z0-9.:[\]-]+$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const PATH = /^[^\s;{}'"$#]+$/;
 const milliseconds = () => z.number().int().positive({ error: 'must be a positive integer of milliseconds' });
+
+/** The catalogue in the `PRESETS` grammar (the proxy's), parsed by the contract. */
+const Presets = z.string().transform((text, ctx): PresetCatalogue => {
+  const result = parsePresetList(text);
+  if (result.ok) return result.presets;
+  ctx.addIssue({ code: 'custom', message: result.message });
+  return z.NEVER;
+});
+
+const FORMAT_ORDER = `must list output formats (${OUTPUT_FORMATS.join(', ')}), each once`;
 
 const HostPort = z.object({
   host: z.string().regex(HOST, { error: 'must be an address or host name' }),
@@ -135,6 +158,19 @@ const NginxConfigOptionsSchema = z
     caCertificates: z.string().regex(PATH, { error: 'must be a plain file path' }).default(DEFAULT_CA_CERTIFICATES),
     /** Access log path (relative paths are under nginx's prefix). */
     accessLog: z.string().regex(PATH, { error: 'must be a plain file path' }).default('logs/access.log'),
+    /**
+     * The proxy's `PRESETS`, e.g. `small=320;avif;webp,large=1440`: the variants nginx asks S3 for by the
+     * client's `Accept`. Default: none (every client gets the source-format preview from S3).
+     */
+    presets: Presets.optional(),
+    /** The proxy's `FORMAT_ORDER`: which variant a client accepting several gets. */
+    formatOrder: z
+      .array(z.enum(OUTPUT_FORMATS, { error: FORMAT_ORDER }))
+      .min(1, { error: FORMAT_ORDER })
+      .refine((order) => new Set(order).size === order.length, { error: FORMAT_ORDER })
+      .default([...DEFAULT_FORMAT_ORDER]),
+    /** Files of other locations of this server (`include`), relative to nginx's configuration directory. */
+    serverIncludes: z.string().regex(PATH, { error: 'must be a plain file path or pattern' }).default('preview.d/*.conf'),
   })
   .transform((options, ctx) => {
     const readTimeout = options.proxyReadTimeoutMs ?? nginxReadTimeoutFor(options.proxyRequestTimeoutMs);
@@ -238,7 +274,32 @@ export function nginxTemplateValues(input: NginxConfigOptions): NginxTemplateVal
     PROXY_READ_TIMEOUT: ms(options.readTimeout),
     PROXY_KEEPALIVE_TIMEOUT: ms(options.upstreamKeepalive),
     INLINE_IMAGE_TYPES: INLINE_IMAGE_TYPES.map((type) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+    ...variantValues(options.presets, options.formatOrder),
+    SERVER_INCLUDES: options.serverIncludes,
   });
+}
+
+/** A regular expression that matches nothing: the preset list of a format no preset offers. */
+const NO_PRESET = '(?!)';
+
+/**
+ * The placeholders of the `Accept` negotiation: the contract's patterns, the presets offering each format
+ * (an alternation of names, which are `[a-z0-9_-]+` and so need no escaping), the presets whose answer
+ * depends on `Accept`, and the candidate variables in the configured order.
+ */
+function variantValues(presets: PresetCatalogue | undefined, order: readonly OutputFormat[]) {
+  const offering = (format: OutputFormat): string[] =>
+    [...(presets ?? [])].filter(([, preset]) => preset.formats.includes(format)).map(([name]) => name);
+  const alternation = (names: readonly string[]): string => (names.length === 0 ? NO_PRESET : names.join('|'));
+  const negotiated = [...new Set(order.flatMap(offering))];
+  return {
+    ACCEPT_AVIF_PATTERN: acceptPattern('avif'),
+    ACCEPT_WEBP_PATTERN: acceptPattern('webp'),
+    AVIF_PRESETS: alternation(offering('avif')),
+    WEBP_PRESETS: alternation(offering('webp')),
+    VARIANT_PRESETS: alternation(negotiated),
+    VARIANT_CANDIDATES: order.map((format) => `$preview_variant_${format}`).join(''),
+  } satisfies Partial<Record<NginxTemplateVariable, string>>;
 }
 
 const PLACEHOLDER = /\$\{([A-Z][A-Z0-9_]*)\}/g;

@@ -80,7 +80,7 @@ describe('Function: renderNginxConfig', () => {
     expect(lines(config, /^listen /)).toEqual(['listen 127.0.0.1:8080;']);
     expect(lines(config, /^server \d/)).toEqual(['server 127.0.0.1:4568;', 'server 127.0.0.1:4568;', 'server 127.0.0.1:8081;']);
     expect(lines(config, /^proxy_pass /)).toEqual([
-      'proxy_pass http://preview_s3_previews/previews-bucket/prew/$args;',
+      'proxy_pass http://preview_s3_previews/previews-bucket/prew/$preview_s3_key;',
       'proxy_pass http://preview_s3_originals/originals-bucket/photo/$args;',
       'proxy_pass http://preview_proxy$request_uri;',
     ]);
@@ -105,7 +105,7 @@ describe('Function: renderNginxConfig', () => {
       'server my-previews.s3.eu-west-1.amazonaws.com:443;',
     ]);
     expect(lines(config, /^proxy_pass https/)).toEqual([
-      'proxy_pass https://preview_s3_previews/prew/$args;',
+      'proxy_pass https://preview_s3_previews/prew/$preview_s3_key;',
       'proxy_pass https://preview_s3_originals/photo/$args;',
     ]);
     expect(lines(config, /^proxy_ssl_name /)).toEqual([
