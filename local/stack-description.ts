@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatPresetList } from '@preview-lambda/contract';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION, type EmulatorBackend } from './emulators.js';
 import type { Stack } from './stack.js';
 
@@ -13,6 +14,8 @@ export interface StackDescription {
   readonly pid: number;
   /** Where clients go (nginx, or the proxy without nginx). */
   readonly url: string;
+  /** The gallery page (every sample in every preset and format), when nginx runs with the samples. */
+  readonly gallery: string | null;
   readonly endpoints: {
     readonly nginx: string | null;
     readonly proxy: string;
@@ -38,6 +41,8 @@ export interface StackDescription {
   readonly previewRoot: string;
   readonly sourcePrefix: string;
   readonly presets: Readonly<Record<string, number>>;
+  /** The catalogue in the `PRESETS` grammar, formats included, e.g. `small=320;avif;webp,large=1440`. */
+  readonly presetList: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly region: string };
   readonly try: readonly { readonly what: string; readonly url: string; readonly expect: string }[];
 }
@@ -48,11 +53,29 @@ export function describeStack(stack: Stack): StackDescription {
   const firstPreset = Object.keys(stack.presets)[0] ?? 'small';
   const base = stack.url;
   const originalsBase = stack.nginx === undefined ? `${stack.emulators.s3Endpoint}/${stack.bucket}` : base;
+  const variantPreset = [...stack.layout.presets].find(([, preset]) => preset.formats.length > 0);
   const tries: { what: string; url: string; expect: string }[] = [
+    ...(stack.galleryUrl === undefined
+      ? []
+      : [{ what: 'the gallery: open it in a browser', url: stack.galleryUrl, expect: '200 text/html' }]),
     {
       what: 'a preview (generated on the first request, then served by nginx from S3)',
       url: `${base}/${root}/${firstPreset}/samples/landscape.jpg`,
       expect: '200 image/jpeg',
+    },
+    ...(variantPreset === undefined
+      ? []
+      : [
+          {
+            what: `its ${variantPreset[1].formats[0]!.toUpperCase()} variant, at its own URL (with -H 'Accept: image/${variantPreset[1].formats[0]}' at the URL above)`,
+            url: `${base}/${root}/${variantPreset[0]}@${variantPreset[1].formats[0]}/samples/landscape.jpg`,
+            expect: `200 image/${variantPreset[1].formats[0]}`,
+          },
+        ]),
+    {
+      what: 'an animated GIF, still animated',
+      url: `${base}/${root}/${firstPreset}/samples/animation.gif`,
+      expect: '200 image/gif',
     },
     {
       what: 'a preview of an EXIF-rotated photo',
@@ -83,6 +106,7 @@ export function describeStack(stack: Stack): StackDescription {
     startedAt: new Date().toISOString(),
     pid: process.pid,
     url: base,
+    gallery: stack.galleryUrl ?? null,
     endpoints: {
       nginx: stack.nginx?.url ?? null,
       proxy: stack.proxy.url,
@@ -109,6 +133,7 @@ export function describeStack(stack: Stack): StackDescription {
     previewRoot: stack.previewRoot,
     sourcePrefix: stack.sourcePrefix,
     presets: stack.presets,
+    presetList: formatPresetList(stack.layout.presets),
     credentials: { accessKeyId, secretAccessKey, region: EMULATOR_REGION },
     try: tries,
   };

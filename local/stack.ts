@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { formatPresetList } from '@preview-lambda/contract';
+import { formatPresetList, type PreviewLayout } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
 import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '@preview-lambda/proxy';
 import {
@@ -25,6 +25,8 @@ import { type LambdaServer, startLambdaServer } from './lambda-server.js';
 import { NginxModuleNotFoundError, NginxNotFoundError } from './errors.js';
 import { assertPortFree, checkStaleNginx, findNginx, type RunningNginx, startNginx } from './nginx.js';
 import { nginxModulePaths } from './nginx-modules.js';
+import { writeGallery } from './gallery.js';
+import { SAMPLE_OBJECTS } from './seed.js';
 import {
   type CountedPreviewHandler,
   createCountedPreviewHandler,
@@ -118,6 +120,8 @@ export interface Stack {
   readonly table: string;
   readonly functionName: string;
   readonly presets: Readonly<Record<string, number>>;
+  /** The layout the proxy and the function share: prefix, root, presets with their formats. */
+  readonly layout: PreviewLayout;
   readonly previewRoot: string;
   readonly sourcePrefix: string;
   readonly lambda: LambdaServer;
@@ -128,6 +132,8 @@ export interface Stack {
   readonly nginxSkipped: string | undefined;
   /** Where clients go: nginx, or the proxy without nginx. */
   readonly url: string;
+  /** The gallery of the seeded samples (`local/gallery.ts`), when nginx runs and the samples were seeded. */
+  readonly galleryUrl: string | undefined;
   /** Counters of the handler and the proxy. */
   readonly counters: {
     /** Resizes the handler ran. */
@@ -274,6 +280,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!('path' in chosen)) {
       nginxSkipped = chosen.skipped;
     } else {
+      if (options.seed ?? true) {
+        // Every sample that is an image, in every preset and format, at `/` (the template's SERVER_INCLUDES).
+        const prefix = `${config.layout.sourcePrefix}/`;
+        await writeGallery(nginxPrefixDir, {
+          previewRoot: config.layout.previewRoot,
+          sourcePrefix: config.layout.sourcePrefix,
+          presets: config.layout.presets,
+          samples: SAMPLE_OBJECTS.flatMap((sample) =>
+            sample.title === undefined ? [] : [{ path: sample.key.slice(prefix.length), title: sample.title }],
+          ),
+        });
+      }
       const running = await startNginx({
         prefixDir: nginxPrefixDir,
         nginxPath: chosen.path,
@@ -307,6 +325,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       presets: Object.freeze(
         Object.fromEntries([...config.layout.presets].map(([name, preset]) => [name, preset.width])),
       ),
+      layout: config.layout,
       previewRoot: config.layout.previewRoot,
       sourcePrefix: config.layout.sourcePrefix,
       lambda,
@@ -314,6 +333,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       nginx,
       nginxSkipped,
       url: nginx?.url ?? address.url,
+      galleryUrl: nginx !== undefined && (options.seed ?? true) ? `${nginx.url}/` : undefined,
       counters: {
         resizes: () => counted.resizes(),
         puts: () => counted.puts(),

@@ -173,10 +173,7 @@ function banner(d: StackDescription): void {
   } else {
     out(`  nginx        not running (${d.nginx.reason})`);
   }
-  const presets = Object.entries(d.presets)
-    .map(([name, width]) => `${name}=${width}`)
-    .join(',');
-  out(`  proxy        ${d.endpoints.proxy}  (PRESETS=${presets}, /${d.previewRoot}/<preset>/<path>, /healthz)`);
+  out(`  proxy        ${d.endpoints.proxy}  (PRESETS=${d.presetList}, /${d.previewRoot}/<preset>/<path>, /healthz)`);
   out(`  Lambda       ${d.endpoints.lambda}  (Invoke API, function ${d.functionName}, the real handler pipeline)`);
   out(
     `  S3           ${d.endpoints.s3}  (${d.backend} emulator, path-style; bucket ${d.bucket}, ` +
