@@ -1,5 +1,5 @@
 /**
- * The measurements behind the resize core's quality choices (`npm run bench:quality`, ~5 min on 2 cores):
+ * The measurements behind the resize core's quality choices (`npm run bench:quality`, ~8 min on 2 cores):
  *
  * 1. JPEG decode scale. For each real photograph (and one generated) and each shrink factor, the SSIM of
  *    a q70 preview decoded at 1/2, 1/4 and 1/8 minus that of a full-scale decode, both against
@@ -11,6 +11,9 @@
  * 3. JPEG encoder settings at 1440 px: bytes, ms and SSIM for mozjpeg options sharp exposes.
  * 4. WebP sources (4096x4096 made from photos): sharp's scaled decode (straight to the preview's size),
  *    a scaled decode to twice the size then Lanczos, and a full decode: `WEBP_TWO_STEP_MIN_SHRINK`.
+ * 5. Output formats' encoder settings (WebP quality, AVIF quality and effort) against JPEG q70 on the six
+ *    photographs at 1440 and 320 px: `DEFAULT_WEBP_QUALITY`, `DEFAULT_AVIF_QUALITY`, `AVIF_EFFORT`
+ *    (`bench/lib/formats.ts`, which states its SSIM at full resolution).
  *
  * SSIM is Wang et al.'s reference (Gaussian window, automatic downsampling), as in `npm run bench`.
  *
@@ -24,6 +27,7 @@ import { JPEG_SHRINK_ON_LOAD_BANDS, resizeImage, tuneSharp } from '@preview-lamb
 import { decodePixels, type Pixels, ssim } from '@preview-lambda/fixtures/metrics';
 import { referencePreview } from '@preview-lambda/fixtures/tools';
 import { makeJpeg } from '@preview-lambda/fixtures/images';
+import { encoderSettingsStudy } from './lib/formats.js';
 import { fetchOriginals } from './lib/photos.js';
 import { measureOnce, median, round1, table } from './lib/stats.js';
 
@@ -193,6 +197,7 @@ async function main(): Promise<void> {
   await bandStudy(files.slice(0, 3));
   await encoderStudy(originals.slice(0, 3));
   await webpStudy(originals.slice(0, 3));
+  await encoderSettingsStudy(originals);
 }
 
 await main();

@@ -9,7 +9,9 @@
  *    `resizeImage` with each setting changed in turn, interleaved round by round so that machine noise
  *    hits every variant alike.
  * 4. Real photographs (`bench/lib/photos.ts`): `resizeImage` against plain sharp and the previous core, with
- *    CPU ms, bytes, SSIM against ImageMagick and the cost per million previews (`bench/lib/real-photos.ts`).
+ *    CPU ms, bytes, SSIM against ImageMagick and the cost per million previews (`bench/lib/real-photos.ts`);
+ *    then in each output format (source, WebP, AVIF: bytes, SSIM, ms, AVIF's time budget on 12 and 24 MP,
+ *    `bench/lib/formats.ts`) and animated previews (`bench/lib/animation.ts`).
  * 5. Memory: RSS after 100 consecutive 24 MP images, each run in a fresh child process (with and without
  *    `MALLOC_ARENA_MAX`, which glibc only reads at process start).
  * 6. Cold import time of the bundled handler (`handler/dist/index.mjs`), when it has been built.
@@ -37,6 +39,8 @@ import { coldImport, type ColdImport, describeCold } from './lib/cold-import.js'
 import { memoryStudy, rssChild, type RssChildArgs, type RssResult } from './lib/memory.js';
 import { ensurePhotos, type Photo } from './lib/photos.js';
 import { realPhotoStudy } from './lib/real-photos.js';
+import { formatStudy } from './lib/formats.js';
+import { animationStudy } from './lib/animation.js';
 import { median, quantile, round1, table, timeOnce } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -300,6 +304,11 @@ async function main(): Promise<void> {
     const { memoryMb } = functionSettings();
     const realPhotoFigures = photos.length === 0 ? undefined : await realPhotoStudy(photos, memoryMb, 7);
 
+    // Output formats on a 12 MP, a 13 MP and the 24 MP photo; animated previews.
+    const formatPhotos = photos.filter((photo) => /sunset 12 MP sRGB|13 MP none|24 MP/.test(photo.name));
+    const formats = formatPhotos.length === 0 ? undefined : await formatStudy(formatPhotos, memoryMb, 5);
+    const animation = await animationStudy(memoryMb, 3);
+
     const generated24 = images.find((i) => i.name === 'JPEG 24 MP')!;
     const big = photos.find((photo) => photo.name.includes('24 MP')) ?? generated24;
     const memory = await memoryStudy(fileURLToPath(import.meta.url), big.file);
@@ -314,7 +323,12 @@ async function main(): Promise<void> {
     const cold = await coldImport(root);
     console.log(`\ncold import of handler/dist/index.mjs: ${describeCold(cold)}`);
 
-    const targets = [...checkTargets(cases, memory, cold), ...(realPhotoFigures?.targets ?? [])];
+    const targets = [
+      ...checkTargets(cases, memory, cold),
+      ...(realPhotoFigures?.targets ?? []),
+      ...(formats?.targets ?? []),
+      animation.target,
+    ];
     console.log('\ntargets (this 2-core machine)');
     console.log(table(['target', 'limit', 'measured', 'met'], targets.map((t) => [t.name, t.limit, t.measured, t.met])));
 
@@ -325,6 +339,8 @@ async function main(): Promise<void> {
       cases,
       tuningStudy: { source: twelve.name, width: 1440, variants: study },
       realPhotos: realPhotoFigures,
+      formats,
+      animation,
       memory,
       coldImport: cold,
       durationSeconds: Math.round((performance.now() - started) / 1000),

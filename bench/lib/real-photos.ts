@@ -79,7 +79,7 @@ export function costPerMillion(cpuMs: number, wallMs: number, memoryMb: number, 
 }
 
 /** ImageMagick's reference for `file` at `size`, cached next to the photos. */
-async function reference(file: string, input: Buffer, size: { width: number; height: number }): Promise<Buffer> {
+export async function reference(file: string, input: Buffer, size: { width: number; height: number }): Promise<Buffer> {
   const cached = join(file, '..', `ref-${basename(file)}-${size.width}x${size.height}.png`);
   if (existsSync(cached)) return readFileSync(cached);
   const png = await referencePreview(input, size);

@@ -4,15 +4,11 @@
  * to the proxy with the client's Accept, variant URLs, and the configured order. The same cases as the
  * contract's `chooseFormat`, so the two implementations of the one rule cannot drift apart.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { acceptsFormat, chooseFormat, type OutputFormat } from '@preview-lambda/contract';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from '@preview-lambda/local/emulators';
-import { type RunningNginx, startNginx } from '@preview-lambda/local/nginx';
-import { s3Error, Scripted, type ScriptedNginx, startScriptedNginx, STORAGE_HEADERS } from './scripted.js';
-import { NGINX_PATH, noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
+import type { RunningNginx } from '@preview-lambda/local/nginx';
+import { s3Error, Scripted, type ScriptedNginx, startNginxBetween, startScriptedNginx, STORAGE_HEADERS } from './scripted.js';
+import { noteSkip, send, SKIP_WITHOUT_NGINX } from './support.js';
 
 noteSkip('nginx variants');
 
@@ -122,30 +118,16 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('nginx: variants by Accept between a scripte
   });
 
   it('follows the configured order between two accepted formats', async () => {
-    const prefixDir = await mkdtemp(join(tmpdir(), 'preview-nginx-order-'));
-    const webpFirst = await startNginx({
-      prefixDir,
-      ...(NGINX_PATH === undefined ? {} : { nginxPath: NGINX_PATH }),
-      config: {
-        listen: { host: '127.0.0.1', port: await freePort() },
-        proxy: { host: '127.0.0.1', port: running.proxyPort },
-        s3: { style: 'path', endpoint: `http://127.0.0.1:${running.s3Port}` },
-        originalsBucket: 'originals-bucket',
-        previewsBucket: 'previews-bucket',
-        presets: PRESETS,
-        formatOrder: ['webp', 'avif'],
-      },
-    });
+    const webpFirst = await startNginxBetween(running.s3Port, running.proxyPort, { presets: PRESETS, formatOrder: ['webp', 'avif'] });
     try {
-      await get('/prew/small/stored.jpg', CHROME, webpFirst.port);
-      await get('/prew/small/stored.jpg', 'image/avif', webpFirst.port);
+      await get('/prew/small/stored.jpg', CHROME, webpFirst.nginx.port);
+      await get('/prew/small/stored.jpg', 'image/avif', webpFirst.nginx.port);
       expect(s3.requests.map((request) => request.url)).toEqual([
         '/previews-bucket/prew/small@webp/stored.jpg',
         '/previews-bucket/prew/small@avif/stored.jpg',
       ]);
     } finally {
       await webpFirst.stop();
-      await rm(prefixDir, { recursive: true, force: true });
     }
   });
 });

@@ -109,9 +109,31 @@ export async function startScriptedNginx(
   proxy: Scripted,
   config: Partial<NginxConfigOptions> = {},
 ): Promise<ScriptedNginx> {
-  const prefixDir = await mkdtemp(join(tmpdir(), 'preview-nginx-'));
   const s3Port = await s3.listen();
   const proxyPort = await proxy.listen();
+  const between = await startNginxBetween(s3Port, proxyPort, config);
+  return {
+    nginx: between.nginx,
+    s3Port,
+    proxyPort,
+    async stop() {
+      await between.stop();
+      await s3.close();
+      await proxy.close().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Starts an nginx (in a temporary prefix) between scripted servers already listening on `s3Port` and
+ * `proxyPort`, e.g. a second one rendered with other options; `stop()` stops it and removes its prefix.
+ */
+export async function startNginxBetween(
+  s3Port: number,
+  proxyPort: number,
+  config: Partial<NginxConfigOptions> = {},
+): Promise<{ readonly nginx: RunningNginx; stop(): Promise<void> }> {
+  const prefixDir = await mkdtemp(join(tmpdir(), 'preview-nginx-'));
   const nginx = await startNginx({
     prefixDir,
     ...(NGINX_PATH === undefined ? {} : { nginxPath: NGINX_PATH }),
@@ -126,12 +148,8 @@ export async function startScriptedNginx(
   });
   return {
     nginx,
-    s3Port,
-    proxyPort,
     async stop() {
       await nginx.stop();
-      await s3.close();
-      await proxy.close().catch(() => undefined);
       await rm(prefixDir, { recursive: true, force: true });
     },
   };
