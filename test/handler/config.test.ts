@@ -147,8 +147,8 @@ describe('Function: parseHandlerConfig (environment recipe)', () => {
 
   it('reads the variants’ encoder settings and the animation limits, with measured defaults', () => {
     expect(parseHandlerConfig(MINIMAL).variants).toEqual({
-      webpQuality: 65,
-      avifQuality: 55,
+      webpQuality: 82,
+      avifQuality: 60,
       maxAnimationFrames: 150,
       maxAnimationPixels: 12_000_000,
     });

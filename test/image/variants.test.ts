@@ -172,6 +172,18 @@ describe('Function: resizeImage (animation)', () => {
     expect(justEnough.frames).toBe(2);
   });
 
+  it('counts the preview frames against MAX_ANIMATION_PIXELS when they are larger (enlargement)', async () => {
+    // Prepare: 2 frames of 100x75 = 15,000 pixels, enlarged to 400x300 = 240,000.
+    const gif = await makeGif({ width: 100, height: 75, frames: 2 });
+
+    // Act
+    const enlarged = await resizeImage(gif, { width: 400, withoutEnlargement: false, maxAnimationPixels: 100_000 });
+
+    // Assess
+    expect(enlarged).toMatchObject({ frames: 1, width: 400, height: 300 });
+    expect(enlarged.firstFrameOnly).toBe('2 frames of 400x300 = 240000 pixels, more than MAX_ANIMATION_PIXELS (100000)');
+  });
+
   it('asks an animated preview that is still as AVIF for AVIF (first frame only)', async () => {
     // Prepare
     const gif = await makeGif({ width: 400, height: 300, frames: 2 });

@@ -15,8 +15,9 @@ export interface AnimationLimits {
   /** Most frames an animated preview keeps; a source with more is previewed as its first frame. */
   readonly maxFrames: number;
   /**
-   * Most pixels of all frames together (frame width × height × frames): what is decoded, resized and
-   * encoded. A source with more is previewed as its first frame.
+   * Most pixels of all frames together (frame width × height × frames, the frame the larger of the source's
+   * and the preview's): what is decoded, resized and encoded. A source with more is previewed as its first
+   * frame.
    */
   readonly maxPixels: number;
 }
@@ -36,7 +37,7 @@ const ANIMATED_TYPES: ReadonlySet<SourceType> = new Set(['image/gif', 'image/web
 
 /**
  * Whether the preview of a source keeps its animation, from its header alone (sharp's `metadata()`:
- * `pages` is the frame count, `frame` one frame's size as stored).
+ * `pages` is the frame count) and `frame`, the larger of one source frame and one preview frame.
  *
  * A GIF or WebP with more than one frame is animated unless it has more than `maxFrames` frames or more
  * than `maxPixels` pixels in all, or an EXIF orientation other than 1 (libvips cannot rotate an animation;

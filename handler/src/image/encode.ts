@@ -41,8 +41,6 @@ export interface EncodeOptions {
   readonly avifQuality: number;
   /** Whether the source is a palette (indexed-colour) image, e.g. a PNG of colour type 3 or a GIF. */
   readonly palette: boolean;
-  /** Whether the preview is animated (several pages): GIF then uses {@link ANIMATED_GIF_OPTIONS}. */
-  readonly animated: boolean;
   /**
    * Whether the preview is a variant (a `format` was asked for). A source-format WebP preview keeps
    * sharp's defaults (quality 80), as before variants existed, so its bytes do not change.
@@ -53,8 +51,8 @@ export interface EncodeOptions {
 /**
  * libaom's speed for AVIF previews, as sharp's `effort` (0-9, sharp's default 4; libaom `cpu-used` =
  * 9 − effort). Measured by `npm run bench:quality` on six photographs at 1440 and 320 px: effort 3 makes
- * files within 1 % of effort 4's at the same quality and SSIM within 0.0012, in a fifth of the time
- * (about 330 ms instead of 1.9 s for a 1440 px preview here); effort 2 makes files 4-5 % larger.
+ * files within 1 % of effort 4's at the same quality and SSIM within 0.0015, in a quarter of the time
+ * (about 300 ms instead of 1.1-1.3 s to encode a 1440 px preview here); effort 2 makes files 3-5 % larger.
  */
 export const AVIF_EFFORT = 3;
 
@@ -65,13 +63,13 @@ export const AVIF_EFFORT = 3;
 export const AVIF_CHROMA_SUBSAMPLING = '4:2:0';
 
 /**
- * cgif's settings for animated GIF previews: libimagequant at effort 1 without dithering. Resampled frames
- * carry colours their source palettes lack, so every frame is quantised anew; at sharp's defaults (effort 7,
- * dithering) that took about 240 ms per 320x180 frame here, 24 s for a 100-frame GIF, beyond the function's
- * timeout; these take about 25 ms per frame at an SSIM 0.002 lower against the unquantised frame
- * (`npm run bench`, animated previews). A still GIF keeps sharp's defaults.
+ * cgif's settings for GIF previews: libimagequant at effort 1 without dithering. Resampled pixels carry
+ * colours their source palette lacks, so every frame is quantised anew; at sharp's defaults (effort 7,
+ * dithering) that took about 240 ms per photographic 320x180 frame here (3 s per million pixels: 24 s for
+ * a 100-frame GIF, and 4 s for one 1440 px still, against the function's 10 s), these about 25 ms, at an
+ * SSIM 0.002 lower against the unquantised frame (`npm run bench`, animated previews).
  */
-export const ANIMATED_GIF_OPTIONS = { effort: 1, dither: 0 } as const;
+export const GIF_OPTIONS = { effort: 1, dither: 0 } as const;
 
 /**
  * Adds the encoder of `type` to `pipeline`. Metadata is never written (sharp's default: no EXIF, ICC or
@@ -89,8 +87,7 @@ export const ANIMATED_GIF_OPTIONS = { effort: 1, dither: 0 } as const;
  *   edges add colours, and a 16-colour diagram's preview came out 2.6× the palette PNG's size, where
  *   lossy WebP is smaller than it;
  * - AVIF: lossy at `avifQuality`, {@link AVIF_EFFORT}, {@link AVIF_CHROMA_SUBSAMPLING}, 8 bits;
- * - GIF: sharp's defaults (cgif, palette reuse) for a still preview, {@link ANIMATED_GIF_OPTIONS} for an
- *   animated one.
+ * - GIF: {@link GIF_OPTIONS} (cgif).
  */
 export function encode(pipeline: Sharp, type: ImageType, options: EncodeOptions): Sharp {
   switch (type) {
@@ -107,6 +104,6 @@ export function encode(pipeline: Sharp, type: ImageType, options: EncodeOptions)
         chromaSubsampling: AVIF_CHROMA_SUBSAMPLING,
       });
     case 'image/gif':
-      return options.animated ? pipeline.gif(ANIMATED_GIF_OPTIONS) : pipeline.gif();
+      return pipeline.gif(GIF_OPTIONS);
   }
 }

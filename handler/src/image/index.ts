@@ -18,7 +18,7 @@ export {
 } from './resize.js';
 export { type AnimationLimits, type AnimationPlan, animationPlan } from './animation.js';
 export { type ColourPath, colourPath } from './colour.js';
-export { AVIF_CHROMA_SUBSAMPLING, AVIF_EFFORT, type EncodeOptions, encode, previewType } from './encode.js';
+export { AVIF_CHROMA_SUBSAMPLING, AVIF_EFFORT, type EncodeOptions, encode, GIF_OPTIONS, previewType } from './encode.js';
 export { JPEG_SHRINK_ON_LOAD_BANDS, jpegDecodePlan, previewSize, type Size } from './dimensions.js';
 export { isSrgbProfile } from './icc.js';
 export {

@@ -227,7 +227,9 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
     height: header.autoOrient?.height ?? declared.height,
   };
   const target = previewSize(displayed, width, withoutEnlargement);
-  const animation = animationPlan(type, header, declared, {
+  // The frames decoded or encoded, whichever is larger (ALLOW_ENLARGEMENT can make previews larger).
+  const frame = target.width * target.height > declared.width * declared.height ? target : declared;
+  const animation = animationPlan(type, header, frame, {
     maxFrames: resolved.maxAnimationFrames,
     maxPixels: resolved.maxAnimationPixels,
   });
@@ -250,7 +252,6 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
       webpQuality: resolved.webpQuality,
       avifQuality: resolved.avifQuality,
       palette: header.isPalette === true,
-      animated: animation.animated,
       variant: format !== undefined,
     },
   };
