@@ -57,6 +57,8 @@ export async function coldImport(root: string): Promise<ColdImport> {
     SOURCE_BUCKETS: 'bench-source',
     DESTINATION_BUCKETS: 'bench-destination',
     IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+    // The catalogue is required since the layout is the function's own (without it the import fails).
+    PRESETS: 'small=320;avif;webp,medium=720;avif;webp,large=1440;avif;webp',
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     MALLOC_ARENA_MAX: RECOMMENDED_MALLOC_ARENA_MAX,
   };
