@@ -7,22 +7,25 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
-/** The Chromium executable: `CHROMIUM_BIN`, else `chromium` or `chromium-browser` on PATH or in /usr/bin. */
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Chromium executable: `CHROMIUM_BIN` when set (and nothing else: none when it is not executable),
+ * else `chromium` or `chromium-browser` on PATH or in /usr/bin.
+ */
 export const CHROMIUM_PATH: string | undefined = (() => {
   const explicit = process.env.CHROMIUM_BIN;
-  if (explicit !== undefined && explicit !== '') return explicit;
-  const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'];
-  for (const directory of directories.filter((entry) => entry !== '')) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      try {
-        accessSync(join(directory, name), constants.X_OK);
-        return join(directory, name);
-      } catch {
-        // Not here.
-      }
-    }
-  }
-  return undefined;
+  if (explicit !== undefined && explicit !== '') return executable(explicit) ? explicit : undefined;
+  const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'].filter((entry) => entry !== '');
+  const candidates = directories.flatMap((directory) => ['chromium', 'chromium-browser'].map((name) => join(directory, name)));
+  return candidates.find(executable);
 })();
 
 /** Whether the browser suite is skipped: only where Chromium is missing and `CI` is not set. */
