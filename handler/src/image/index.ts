@@ -4,18 +4,8 @@
  *
  * @module
  */
-export {
-  DEFAULT_AVIF_QUALITY,
-  DEFAULT_JPEG_QUALITY,
-  DEFAULT_MAX_ANIMATION_FRAMES,
-  DEFAULT_MAX_ANIMATION_PIXELS,
-  DEFAULT_MAX_INPUT_PIXELS,
-  DEFAULT_WEBP_QUALITY,
-  DEFAULT_WITHOUT_ENLARGEMENT,
-  type ResizedImage,
-  type ResizeOptions,
-  resizeImage,
-} from './resize.js';
+export * from './defaults.js';
+export { type ResizedImage, type ResizeOptions, resizeImage } from './resize.js';
 export { type AnimationLimits, type AnimationPlan, animationPlan } from './animation.js';
 export { type ColourPath, colourPath } from './colour.js';
 export { AVIF_CHROMA_SUBSAMPLING, AVIF_EFFORT, type EncodeOptions, encode, GIF_OPTIONS, previewType } from './encode.js';

@@ -27,15 +27,6 @@ import { type ResizeOptions, resolveOptions } from './options.js';
 import { type PipelineOutput, type PipelinePlan, runPipeline } from './pipeline.js';
 import { type ImageType, isoBrands, type SourceType, sniffImageType } from '@preview-lambda/contract';
 
-export {
-  DEFAULT_AVIF_QUALITY,
-  DEFAULT_JPEG_QUALITY,
-  DEFAULT_MAX_ANIMATION_FRAMES,
-  DEFAULT_MAX_ANIMATION_PIXELS,
-  DEFAULT_MAX_INPUT_PIXELS,
-  DEFAULT_WEBP_QUALITY,
-  DEFAULT_WITHOUT_ENLARGEMENT,
-} from './defaults.js';
 export type { ResizeOptions } from './options.js';
 
 /** What {@link resizeImage} made, and from what. */
