@@ -10,6 +10,7 @@
  * @module
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { HANDLER_VARIABLES, type HandlerConfig } from '@preview-lambda/handler/config';
 import { type ClientOverrides, createClients, createPreviewHandler, type PreviewClients } from '@preview-lambda/handler/create';
 import type { PreviewHandler, ResizeFunction } from '@preview-lambda/handler/handler';
@@ -159,6 +160,13 @@ export interface CountedPreviewHandlerOptions {
   readonly logger?: Logger;
   /** Resize step behind the counter (tests slow it down). Default: the real one. */
   readonly resize?: ResizeFunction;
+  /**
+   * Receives each invocation's EMF metrics blob (one JSON line, what Lambda's log stream would get).
+   * Default: standard output, as in Lambda.
+   */
+  readonly emitMetrics?: (line: string) => void;
+  /** X-Ray tracing, as `loadTracer` gives it (tests simulate a Lambda environment to get one). Default: none. */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -179,6 +187,8 @@ export function createCountedPreviewHandler(options: CountedPreviewHandlerOption
   const resize = options.resize ?? resizeImage;
   const handler = createPreviewHandler(options.config, clients, {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.emitMetrics === undefined ? {} : { emitMetrics: options.emitMetrics }),
+    ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
     resize: async (input, resizeOptions) => {
       resizes += 1;
       return resize(input, resizeOptions);

@@ -101,6 +101,8 @@ export interface StackOptions {
   readonly onProxyLog?: (line: Record<string, unknown>) => void;
   /** Receives the Lambda endpoint's line per invocation. */
   readonly onLambdaLog?: (line: string) => void;
+  /** Receives each invocation's EMF metrics blob (one JSON line, as Lambda's log stream gets it). Default: dropped. */
+  readonly onLambdaMetrics?: (line: string) => void;
 }
 
 /** The preview proxy as the stack runs it. */
@@ -209,6 +211,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         LOG_LEVEL: 'WARN',
         ...options.handlerEnv,
       }),
+      emitMetrics: options.onLambdaMetrics ?? (() => undefined),
     });
     cleanups.push(() => counted.destroy());
     const lambda = await startLambdaServer({

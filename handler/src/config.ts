@@ -23,12 +23,15 @@ import {
 import * as z from 'zod';
 import { HandlerConfigError } from './errors.js';
 import { DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WITHOUT_ENLARGEMENT } from './image/defaults.js';
+import { DEFAULT_METRICS_NAMESPACE } from './metrics.js';
 
 /** Log levels accepted by `LOG_LEVEL` (Powertools'). */
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'] as const;
 
 const BUCKETS = 'comma-separated S3 bucket names (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit)';
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** CloudWatch namespace characters (PutMetricData `Namespace`); `AWS/` is reserved for AWS services. */
+const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9._/#:-]{1,255}$/;
 
 /**
  * The schema of the handler's environment, reading `PRESETS_FILE` with `readFile`. Its output is the
@@ -54,6 +57,11 @@ function handlerEnvironment(readFile: ReadTextFile) {
       LOG_LEVEL: envChoice(LOG_LEVELS).default('INFO'),
       S3_FORCE_PATH_STYLE: envBoolean().default(false),
       POWERTOOLS_SERVICE_NAME: z.string().default('preview-lambda'),
+      POWERTOOLS_METRICS_NAMESPACE: z
+        .string()
+        .regex(METRICS_NAMESPACE, 'Expected a CloudWatch namespace (1-255 of A-Z, a-z, 0-9, ".", "_", "-", "/", "#", ":"; not starting with "AWS/")')
+        .default(DEFAULT_METRICS_NAMESPACE),
+      POWERTOOLS_TRACE_ENABLED: envBoolean().default(false),
       ...layoutVariables(readFile),
     })
     .refine(...presetsGiven)
@@ -93,8 +101,12 @@ function handlerEnvironment(readFile: ReadTextFile) {
         logLevel: e.LOG_LEVEL,
         /** Path-style S3 addressing, for local S3 emulators (`S3_FORCE_PATH_STYLE`). */
         s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
-        /** Service name in every log line (`POWERTOOLS_SERVICE_NAME`). */
+        /** Service name in every log line and the `service` metric dimension (`POWERTOOLS_SERVICE_NAME`). */
         serviceName: e.POWERTOOLS_SERVICE_NAME,
+        /** CloudWatch namespace of the function's EMF metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
+        metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
+        /** X-Ray tracing with Powertools Tracer, when the function runs in Lambda (`POWERTOOLS_TRACE_ENABLED`). */
+        tracing: e.POWERTOOLS_TRACE_ENABLED,
         /**
          * The bucket layout requests must stay inside: `SOURCE_PREFIX` (originals, read only),
          * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width).

@@ -6,13 +6,16 @@
  * @module
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.js';
 import { createHandler, type PreviewHandler, type ResizeFunction } from './handler.js';
 import { PreviewIdempotency } from './idempotency.js';
-import { tuneSharp } from './image/index.js';
+import { resizeImage, tuneSharp } from './image/index.js';
+import { PreviewMetrics } from './metrics.js';
 import { S3PreviewStorage } from './storage.js';
+import { RESIZE_SUBSEGMENT, traceClients, traced, traceHandler } from './tracing.js';
 
 /** The SDK clients the function talks through. */
 export interface PreviewClients {
@@ -67,11 +70,22 @@ export interface PreviewHandlerOptions {
   readonly logger?: Logger;
   /** The resize step. Default: the sharp pipeline (`resizeImage`); tests wrap it to count calls. */
   readonly resize?: ResizeFunction;
+  /**
+   * Where each invocation's EMF metrics blob goes, as one JSON line. Default: standard output (the Lambda
+   * log stream, from which CloudWatch extracts the metrics). The local tools print it; tests parse it.
+   */
+  readonly emitMetrics?: (line: string) => void;
+  /**
+   * X-Ray tracing (`loadTracer(config)` gives one when `POWERTOOLS_TRACE_ENABLED` is on in Lambda): the
+   * clients' calls, the invocation and the resize become subsegments. Default: none.
+   */
+  readonly tracer?: Tracer;
 }
 
 /**
  * Builds the preview function: the S3 adapter and Powertools idempotency over `clients`, the sharp
- * pipeline, and process-wide sharp tuning (`tuneSharp`, idempotent).
+ * pipeline, Powertools Metrics (one EMF blob per invocation, `metrics.ts`), optional X-Ray tracing
+ * (`tracing.ts`), and process-wide sharp tuning (`tuneSharp`, idempotent).
  */
 export function createPreviewHandler(
   config: HandlerConfig,
@@ -79,10 +93,19 @@ export function createPreviewHandler(
   options: PreviewHandlerOptions = {},
 ): PreviewHandler {
   tuneSharp();
+  const { tracer } = options;
   const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
-  return createHandler({
+  const metrics = new PreviewMetrics({
+    namespace: config.metricsNamespace,
+    serviceName: config.serviceName,
+    ...(options.emitMetrics === undefined ? {} : { emit: options.emitMetrics }),
+  });
+  const resize = options.resize ?? resizeImage;
+  if (tracer !== undefined) traceClients(tracer, [clients.s3, clients.dynamodb]);
+  const handler = createHandler({
     config,
     logger,
+    metrics,
     storage: new S3PreviewStorage({ client: clients.s3 }),
     idempotency: new PreviewIdempotency({
       tableName: config.idempotencyTableName,
@@ -90,6 +113,7 @@ export function createPreviewHandler(
       logger,
       client: clients.dynamodb,
     }),
-    ...(options.resize === undefined ? {} : { resize: options.resize }),
+    resize: tracer === undefined ? resize : traced(tracer, RESIZE_SUBSEGMENT, resize),
   });
+  return tracer === undefined ? handler : traceHandler(tracer, handler);
 }

@@ -5,6 +5,7 @@
  * Permanent failures ({@link PreviewError}) are answered with `status:false`, a message and a `code`, and
  * write nothing. Transient failures are thrown so the invocation fails and can be retried.
  */
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   checkRequestLayout,
@@ -30,6 +31,7 @@ import {
 } from './errors.js';
 import type { PreviewIdempotency, PreviewRecord } from './idempotency.js';
 import { type ResizedImage, type ResizeOptions, resizeImage } from './image/index.js';
+import { type InvocationSummary, type PreviewMetrics, timeExclusive, timePhase } from './metrics.js';
 import type { S3PreviewStorage } from './storage.js';
 
 /** The resize function the handler uses; replaceable so tests can count calls. */
@@ -45,6 +47,8 @@ export interface HandlerDependencies {
   idempotency: PreviewIdempotency;
   /** Powertools logger. */
   logger: Logger;
+  /** One EMF blob per invocation, from the summary line. */
+  metrics: PreviewMetrics;
   /** Resize implementation; defaults to {@link resizeImage}. */
   resize?: ResizeFunction;
 }
@@ -59,8 +63,8 @@ interface GeneratedPreview {
   readonly image: ResizedImage;
 }
 
-/** Fields of the per-invocation summary log line. */
-type Summary = Record<string, string | number | boolean | undefined>;
+/** Fields of the per-invocation summary log line, which is also what the metrics are made of. */
+type Summary = InvocationSummary;
 
 function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
@@ -131,25 +135,31 @@ function requestFields(event: unknown): Summary {
 
 /** Creates the Lambda handler over the given dependencies. */
 export function createHandler(dependencies: HandlerDependencies): PreviewHandler {
-  const { config, storage, idempotency, logger } = dependencies;
+  const { config, storage, idempotency, logger, metrics } = dependencies;
   const resize = dependencies.resize ?? resizeImage;
 
-  async function generate(request: ResizeRequest, key: string, deadline: AbortSignal): Promise<GeneratedPreview> {
-    const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes, deadline);
-    const image = await resize(source, {
-      width: request.width,
-      withoutEnlargement: !config.allowEnlargement,
-      jpegQuality: config.jpegQuality,
-      maxInputPixels: config.maxInputPixels,
-    });
-    const etag = await storage.writePreview({
-      bucket: request.dst_bucket,
-      key,
-      bytes: image.data,
-      contentType: image.contentType,
-      cacheControl: config.cacheControl,
-      acl: config.previewAcl,
-    }, deadline);
+  async function generate(request: ResizeRequest, key: string, deadline: AbortSignal, summary: Summary): Promise<GeneratedPreview> {
+    const source = await timePhase(summary, 'read', () =>
+      storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes, deadline),
+    );
+    const image = await timePhase(summary, 'resize', () =>
+      resize(source, {
+        width: request.width,
+        withoutEnlargement: !config.allowEnlargement,
+        jpegQuality: config.jpegQuality,
+        maxInputPixels: config.maxInputPixels,
+      }),
+    );
+    const etag = await timePhase(summary, 'write', () =>
+      storage.writePreview({
+        bucket: request.dst_bucket,
+        key,
+        bytes: image.data,
+        contentType: image.contentType,
+        cacheControl: config.cacheControl,
+        acl: config.previewAcl,
+      }, deadline),
+    );
     return { key, etag, image };
   }
 
@@ -177,7 +187,9 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
     // Every S3 call stops FUNCTION_RESERVE_MS before the function's own deadline: a hung call fails this
     // invocation (its in-progress record is deleted) instead of holding the key until the timeout.
     const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - FUNCTION_RESERVE_MS));
-    const outcome = await idempotency.run(request, context, () => generate(request, key, deadline), toRecord);
+    const outcome = await timeExclusive(summary, 'idempotency', () =>
+      idempotency.run(request, context, () => generate(request, key, deadline, summary), toRecord),
+    );
     summary.outcome = outcome.kind;
     let preview: GeneratedPreview;
     if (outcome.kind !== 'replayed') {
@@ -187,14 +199,14 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       summary.bytes_out = record.size;
       // Too large to inline: no need to read it back.
       if (!fitsInResponse(record.key, record.contentType, record.size)) return keyOnly(record.key, record.contentType);
-      const stored = await storage.readPreview(request.dst_bucket, record.key, deadline);
+      const stored = await timePhase(summary, 'read', () => storage.readPreview(request.dst_bucket, record.key, deadline));
       if (stored !== undefined) {
         summary.bytes_out = stored.length;
         return respond(record.key, record.contentType, stored);
       }
       // The preview was deleted after it was recorded: make it again rather than answer without data.
       logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
-      preview = await generate(request, key, deadline);
+      preview = await generate(request, key, deadline, summary);
       summary.outcome = 'regenerated';
     }
     Object.assign(summary, describeGenerated(preview));
@@ -206,14 +218,23 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
     // Powertools adds cold_start, function_request_id and the function's name to every line.
     logger.addContext(context);
     const summary: Summary = requestFields(event);
+    /** The validated preset: the only preset name that may become a metric dimension. */
+    let preset: string | undefined;
     const log = (level: 'info' | 'warn' | 'error', extra: Record<string, unknown> = {}): void => {
       summary.duration_ms = Math.round(performance.now() - started);
       logger[level]('preview', { ...summary, ...extra });
+      try {
+        metrics.publish(summary, preset);
+      } catch (error) {
+        // Metrics are diagnostics: they never fail an invocation.
+        logger.warn('Metrics could not be published', { error });
+      }
     };
 
     try {
       const { request, key } = validate(event, config);
       summary.key = key;
+      preset = request.preset_name;
       const { response, omitted } = await answer(request, key, context, summary);
       summary.data_omitted = omitted;
       log('info');
@@ -225,6 +246,12 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
         summary.error = error.message;
         log('warn');
         return failureResponse(error.code, error.message);
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        // Expected under concurrency: the caller (the invoker) waits and asks again.
+        summary.outcome = 'in-progress';
+        log('info');
+        throw error;
       }
       summary.outcome = 'error';
       log('error', { error: error instanceof Error ? error : String(error) });

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteObjectCommand,
@@ -39,6 +40,8 @@ export interface HandlerUnderTest {
   readonly handler: PreviewHandler;
   readonly logger: Logger;
   readonly tableName: string;
+  /** The EMF metrics blobs published so far, one JSON line per invocation, in order. */
+  readonly metricLines: readonly string[];
   /** Calls of the resize function so far. */
   resizes(): number;
   /** PutObject calls made by the handler's S3 client so far. */
@@ -57,6 +60,13 @@ export interface HandlerUnderTestOptions {
   endpoints?: { s3?: string; dynamodb?: string };
   /** Resize implementation behind the counter; defaults to the real `resizeImage`. */
   resize?: ResizeFunction;
+  /**
+   * Leave the EMF metrics on standard output, the production path (Powertools `publishStoredMetrics`),
+   * instead of collecting them in `metricLines`.
+   */
+  metricsToStdout?: boolean;
+  /** X-Ray tracing (only a simulated Lambda environment gives one: see test/handler/tracing.test.ts). */
+  tracer?: Tracer;
 }
 
 /** Running emulators with buckets, plus factories for handlers and contexts. */
@@ -116,17 +126,20 @@ export async function startHarness(): Promise<Harness> {
       const dynamodbEndpoint = options.dynamodbDown
         ? await nowhere()
         : (options.endpoints?.dynamodb ?? dynamodbOverrides.endpoint);
+      const metricLines: string[] = [];
       const counted = createCountedPreviewHandler({
         config,
         logger,
+        ...(options.metricsToStdout ? {} : { emitMetrics: (line: string) => void metricLines.push(line) }),
         clients: {
           s3: { ...s3Overrides, endpoint: s3Endpoint },
           dynamodb: { ...dynamodbOverrides, endpoint: dynamodbEndpoint },
         },
         ...(options.resize === undefined ? {} : { resize: options.resize }),
+        ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
       });
       handlers.push(counted);
-      return { ...counted, logger, tableName };
+      return { ...counted, logger, tableName, metricLines };
     },
     async putSource(key, body, contentType = 'application/octet-stream') {
       await s3.send(
