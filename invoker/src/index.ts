@@ -58,6 +58,7 @@ export type {
   PreviewInvokeOptions,
   PreviewInvokerBaseOptions,
   PreviewInvokerClientOptions,
+  PreviewInvokerObserver,
   PreviewInvokerOptions,
   PreviewResult,
   PreviewResultBase,
