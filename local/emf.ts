@@ -112,7 +112,7 @@ export function parseEmf(line: string): EmfBlob {
 const UNIT_SUFFIX: Readonly<Record<string, string>> = { Milliseconds: ' ms', Bytes: ' B', Count: '', None: '', Seconds: ' s' };
 
 function formatValue(value: number, unit: string): string {
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1);
+  const shown = String(Number(value.toFixed(Math.abs(value) < 10 ? 2 : 1)));
   return `${shown}${UNIT_SUFFIX[unit] ?? ` ${unit}`}`;
 }
 

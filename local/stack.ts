@@ -10,7 +10,14 @@
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PreviewInvoker } from '@preview-lambda/invoker';
-import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '@preview-lambda/proxy';
+import {
+  createProxyLogger,
+  createProxyServer,
+  METRICS_PATH,
+  parseProxyConfig,
+  ProxyMetrics,
+  S3PreviewReader,
+} from '@preview-lambda/proxy';
 import {
   EMULATOR_CREDENTIALS,
   EMULATOR_REGION,
@@ -109,6 +116,8 @@ export interface StackOptions {
 export interface StackProxy {
   readonly url: string;
   readonly port: number;
+  /** Its Prometheus metrics (`GET /metrics` on its port). */
+  readonly metricsUrl: string;
 }
 
 /** A running stack. */
@@ -237,9 +246,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.proxyEnv,
     });
     // ONE invoker, as in proxy/src/main.ts: its single flight coalesces identical concurrent requests.
+    const proxyMetrics = new ProxyMetrics();
     const invoker = new PreviewInvoker({
       functionName: config.functionName,
       timeoutMs: config.invokeTimeoutMs,
+      observer: proxyMetrics.invokerObserver,
       clientConfig: {
         endpoint: lambda.url,
         region: EMULATOR_REGION,
@@ -257,6 +268,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       invoker,
       storage: new S3PreviewReader({ client: proxyS3 }),
       logger,
+      metrics: proxyMetrics,
     });
     let proxyRequests = 0;
     proxyServer.server.on('request', () => {
@@ -309,7 +321,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       previewRoot: config.layout.previewRoot,
       sourcePrefix: config.layout.sourcePrefix,
       lambda,
-      proxy: { url: address.url, port: address.port },
+      proxy: { url: address.url, port: address.port, metricsUrl: `${address.url}${METRICS_PATH}` },
       nginx,
       nginxSkipped,
       url: nginx?.url ?? address.url,

@@ -181,6 +181,7 @@ function banner(d: StackDescription): void {
     .map(([name, width]) => `${name}=${width}`)
     .join(',');
   out(`  proxy        ${d.endpoints.proxy}  (PRESETS=${presets}, /${d.previewRoot}/<preset>/<path>, /healthz)`);
+  out(`  metrics      ${d.endpoints.metrics}  (the proxy's, Prometheus text; the function's EMF: the "emf" lines below)`);
   out(`  Lambda       ${d.endpoints.lambda}  (Invoke API, function ${d.functionName}, the real handler pipeline)`);
   out(
     `  S3           ${d.endpoints.s3}  (${d.backend} emulator, path-style; bucket ${d.bucket}, ` +
