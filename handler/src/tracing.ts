@@ -4,7 +4,7 @@
  * calls as subsegments, and a `### resize` subsegment around sharp.
  *
  * Off by default (`POWERTOOLS_TRACE_ENABLED`, template `Tracing`). The Tracer and the X-Ray SDK are loaded
- * only when it is on: importing them costs a cold start ~13 ms, measured on the bundle (README, "Operating").
+ * only when it is on: loading them costs a cold start about 30 ms, measured on the bundle (README, "Operating").
  * Outside Lambda, Powertools disables tracing itself, so the local tools and tests never trace.
  *
  * @module
