@@ -5,15 +5,8 @@
  * against a running nginx and proxy.
  */
 import { describe, expect, it } from 'vitest';
-import { type NginxConfigOptions, renderNginxConfig } from '@preview-lambda/proxy/nginx/render';
-
-const LOCAL: NginxConfigOptions = {
-  listen: { host: '127.0.0.1', port: 8080 },
-  proxy: { host: '127.0.0.1', port: 8081 },
-  s3: { style: 'path', endpoint: 'http://127.0.0.1:4568' },
-  originalsBucket: 'originals-bucket',
-  previewsBucket: 'previews-bucket',
-};
+import { AWS_EXAMPLE_OPTIONS } from '@preview-lambda/proxy/nginx/cli';
+import { renderNginxConfig } from '@preview-lambda/proxy/nginx/render';
 
 /** The directives of the configuration, comments apart, each with the `location` blocks enclosing it. */
 function directives(config: string): { text: string; locations: string[] }[] {
@@ -44,7 +37,8 @@ function directives(config: string): { text: string; locations: string[] }[] {
 
 describe('proxy/nginx/preview.conf.template: /metrics is never proxied', () => {
   for (const previewRoot of ['prew', 'previews']) {
-    const all = directives(renderNginxConfig({ ...LOCAL, previewRoot }));
+    // The configuration for real S3 (the committed example's options), with the default and another root.
+    const all = directives(renderNginxConfig({ ...AWS_EXAMPLE_OPTIONS, previewRoot }));
 
     it(`reaches the proxy only from "location @preview", with the original request target (root ${previewRoot})`, () => {
       const toProxy = all.filter((directive) => /\bpreview_proxy\b/.test(directive.text) && directive.text.startsWith('proxy_pass'));
