@@ -1,7 +1,7 @@
 /**
  * Lambda entry point (`index.handler`). Cold start parses the environment once (a bad variable fails the
- * init with a message naming every bad variable), loads the tracer when tracing is on, and builds the function ({@link createPreviewHandler});
- * each invocation then runs its pipeline.
+ * init with a message naming every bad variable), loads the tracer when tracing is on, and builds the
+ * function ({@link createPreviewHandler}); each invocation then runs its pipeline.
  */
 import { loadHandlerConfig } from './config.js';
 import { createClients, createPreviewHandler } from './create.js';

@@ -100,12 +100,18 @@ export class ProxyMetrics {
     });
     this.#duration = new Histogram({
       name: PROXY_METRICS.requestDuration,
-      help: 'Time from a request’s arrival to the end of its answer, by outcome (generated, stored: streamed from S3, and each failure)',
+      help:
+        'Time from a request’s arrival to the end of its answer, by outcome (generated, stored: streamed from S3, and each failure)',
       labelNames: ['outcome'],
       buckets: [...REQUEST_DURATION_BUCKETS],
       registers,
     });
-    this.#sentBytes = new Counter({ name: PROXY_METRICS.sentBytes, help: 'Body bytes sent, by outcome', labelNames: ['outcome'], registers });
+    this.#sentBytes = new Counter({
+      name: PROXY_METRICS.sentBytes,
+      help: 'Body bytes sent, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
     new Gauge({
       name: PROXY_METRICS.previewsInFlight,
       help: 'Distinct previews being handled now (at most one invocation each); MAX_IN_FLIGHT bounds it',
@@ -123,8 +129,16 @@ export class ProxyMetrics {
       },
     });
     this.#limits = {
-      inFlight: new Gauge({ name: PROXY_METRICS.maxInFlight, help: 'MAX_IN_FLIGHT, the bound of preview_proxy_previews_in_flight', registers }),
-      coalesced: new Gauge({ name: PROXY_METRICS.maxCoalesced, help: 'MAX_COALESCED, the bound of preview_proxy_joiners_waiting', registers }),
+      inFlight: new Gauge({
+        name: PROXY_METRICS.maxInFlight,
+        help: 'MAX_IN_FLIGHT, the bound of preview_proxy_previews_in_flight',
+        registers,
+      }),
+      coalesced: new Gauge({
+        name: PROXY_METRICS.maxCoalesced,
+        help: 'MAX_COALESCED, the bound of preview_proxy_joiners_waiting',
+        registers,
+      }),
     };
     this.#rejected = new Counter({
       name: PROXY_METRICS.rejected,
@@ -132,14 +146,26 @@ export class ProxyMetrics {
       labelNames: ['limit'],
       registers,
     });
-    this.#joins = new Counter({ name: PROXY_METRICS.joins, help: 'Requests that joined an identical invocation in flight instead of invoking', registers });
-    this.#invocations = new Counter({ name: PROXY_METRICS.invocations, help: 'Invoke API calls the invoker made (the SDK’s own retries apart)', registers });
+    this.#joins = new Counter({
+      name: PROXY_METRICS.joins,
+      help: 'Requests that joined an identical invocation in flight instead of invoking',
+      registers,
+    });
+    this.#invocations = new Counter({
+      name: PROXY_METRICS.invocations,
+      help: 'Invoke API calls the invoker made (the SDK’s own retries apart)',
+      registers,
+    });
     this.#waits = new Counter({
       name: PROXY_METRICS.inProgressWaits,
       help: 'Waits because an identical request was in progress in another execution of the function',
       registers,
     });
-    this.#waitSeconds = new Counter({ name: PROXY_METRICS.inProgressWaitSeconds, help: 'Seconds spent in those waits', registers });
+    this.#waitSeconds = new Counter({
+      name: PROXY_METRICS.inProgressWaitSeconds,
+      help: 'Seconds spent in those waits',
+      registers,
+    });
     this.#s3Errors = new Counter({
       name: PROXY_METRICS.s3Errors,
       help: 'Stored previews that could not be read from S3: when opening (HeadObject, GetObject) or mid-stream',
