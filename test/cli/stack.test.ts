@@ -163,7 +163,7 @@ describe('npm run previews (against the npm start stack)', () => {
 
     const resumed = await previews(['backfill', '--prefix', 'photo/bulk/', '--presets', 'large', '--start-after', summary.resumeAfter]);
     expect(resumed.code).toBe(0);
-    expect(summary.counts.generated + resumed.summary.counts.generated!).toBe(98);
+    expect(summary.counts.generated! + resumed.summary.counts.generated!).toBe(98);
     expect(await keys('prew/large/bulk/00')).toHaveLength(98);
   });
 });
