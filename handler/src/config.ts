@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import {
   BUCKET_NAME,
+  DEFAULT_PREVIEW_CACHE_CONTROL,
   type Environment,
   envBoolean,
   envChoice,
@@ -48,7 +49,7 @@ function handlerEnvironment(readFile: ReadTextFile) {
       }),
       IDEMPOTENCY_TTL_SECONDS: envInteger(1).default(86_400),
       PREVIEW_ACL: envChoice(['public-read', 'none']).default('public-read'),
-      CACHE_CONTROL: z.string().default('public, max-age=31536000, immutable'),
+      CACHE_CONTROL: z.string().default(DEFAULT_PREVIEW_CACHE_CONTROL),
       MAX_WIDTH: envInteger(1, MAX_PRESET_WIDTH).default(4096),
       MAX_SOURCE_BYTES: envInteger(1).default(50 * 1024 * 1024),
       MAX_INPUT_PIXELS: envInteger(1).default(DEFAULT_MAX_INPUT_PIXELS),

@@ -3,6 +3,8 @@
  * originals prefix of the source bucket, the permission that lets only that rule invoke the function,
  * `EAGER_PRESETS`, and `s3:DeleteObject` on the preview root only.
  */
+import { DEFAULT_PREVIEW_CACHE_CONTROL } from '@preview-lambda/contract';
+import { PROXY_DEFAULTS } from '@preview-lambda/proxy/config';
 import { describe, expect, it } from 'vitest';
 import { parseHandlerConfig } from '@preview-lambda/handler/config';
 import { readTemplate, type TemplateStatement } from '@preview-lambda/local/template';
@@ -69,6 +71,14 @@ describe('template.yaml: previews follow their originals', () => {
     expect(() => parseHandlerConfig({ ...base, EAGER_PRESETS: 'small,huge' })).toThrow(
       'EAGER_PRESETS: Expected names of configured presets ("small", "large") or "*" but received "huge"',
     );
+  });
+
+  it('defaults CacheControl to the function’s and the proxy’s default (one day, not immutable)', () => {
+    expect(parameters.CacheControl!.Default).toBe(DEFAULT_PREVIEW_CACHE_CONTROL);
+    expect(PROXY_DEFAULTS.CACHE_CONTROL).toBe(DEFAULT_PREVIEW_CACHE_CONTROL);
+    const config = parseHandlerConfig({ SOURCE_BUCKETS: 'photos', DESTINATION_BUCKETS: 'photos', IDEMPOTENCY_TABLE_NAME: 'table', PRESETS: 'small=320' });
+    expect(config.cacheControl).toBe(DEFAULT_PREVIEW_CACHE_CONTROL);
+    expect(DEFAULT_PREVIEW_CACHE_CONTROL).not.toContain('immutable');
   });
 
   it('grants s3:DeleteObject on the preview root only', () => {
