@@ -15,24 +15,15 @@
  * @module
  */
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { PreviewLayout } from '@preview-lambda/contract';
-import { type ListingItem, listObjects, mergeListings, type OriginalState } from './listing.js';
+import { type ListingItem, listObjects, type MergeOptions, mergeListings, type OriginalState } from './listing.js';
 import type { PreviewMaker } from './maker.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { Tally } from './tally.js';
 
-/** What every command is given. */
-export interface CommandContext {
+/** What every command is given: the listing's selection (buckets, layout, presets, prefix, resume key), and: */
+export interface CommandContext extends Omit<MergeOptions, 'client' | 'signal'> {
   readonly s3: S3Client;
-  readonly bucket: string;
-  readonly destinationBucket: string;
-  readonly layout: PreviewLayout;
-  /** Presets to act on, in catalogue order. */
-  readonly presets: readonly string[];
-  /** Path below the originals prefix (`''`: all). */
-  readonly subPrefix: string;
-  readonly startAfter: string | undefined;
   readonly concurrency: number;
   readonly dryRun: boolean;
   readonly tally: Tally;
