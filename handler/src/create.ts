@@ -9,10 +9,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.js';
+import { createFunctionHandler, type FunctionHandler } from './entry.js';
+import { PreviewFreshness } from './freshness.js';
 import { createHandler, type PreviewHandler, type ResizeFunction } from './handler.js';
 import { PreviewIdempotency } from './idempotency.js';
 import { tuneSharp } from './image/index.js';
+import { OriginalPreviews } from './lifecycle/originals.js';
 import { S3PreviewStorage } from './storage.js';
+import { S3PreviewDeleter } from './storage-delete.js';
 
 /** The SDK clients the function talks through. */
 export interface PreviewClients {
@@ -69,27 +73,51 @@ export interface PreviewHandlerOptions {
   readonly resize?: ResizeFunction;
 }
 
+/** The function, built once: its entry point and, inside it, the Go contract's handler. */
+export interface PreviewFunction {
+  /** The entry point (`index.handler`): Go payloads, S3 and EventBridge events, Batch Operations. */
+  readonly handler: FunctionHandler;
+  /** The Go contract's handler alone (what the entry point hands a Go payload to). */
+  readonly preview: PreviewHandler;
+}
+
 /**
- * Builds the preview function: the S3 adapter and Powertools idempotency over `clients`, the sharp
- * pipeline, and process-wide sharp tuning (`tuneSharp`, idempotent).
+ * Builds the function: the S3 adapter and Powertools idempotency over `clients`, the sharp pipeline, the
+ * lifecycle of originals (purge, eager generation, Batch Operations), and process-wide sharp tuning
+ * (`tuneSharp`, idempotent).
  */
+export function createPreviewFunction(
+  config: HandlerConfig,
+  clients: PreviewClients,
+  options: PreviewHandlerOptions = {},
+): PreviewFunction {
+  tuneSharp();
+  const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
+  const storage = new S3PreviewStorage({ client: clients.s3 });
+  const deleter = new S3PreviewDeleter({ client: clients.s3 });
+  const idempotency = new PreviewIdempotency({
+    tableName: config.idempotencyTableName,
+    expiresAfterSeconds: config.idempotencyTtlSeconds,
+    logger,
+    client: clients.dynamodb,
+  });
+  const preview = createHandler({
+    config,
+    logger,
+    storage,
+    idempotency,
+    freshness: new PreviewFreshness({ storage, deleter, logger }),
+    ...(options.resize === undefined ? {} : { resize: options.resize }),
+  });
+  const originals = new OriginalPreviews({ config, storage, deleter, idempotency, logger, preview });
+  return { handler: createFunctionHandler({ config, logger, preview, originals }), preview };
+}
+
+/** The Go contract's handler of {@link createPreviewFunction} (what tests of the Go contract call). */
 export function createPreviewHandler(
   config: HandlerConfig,
   clients: PreviewClients,
   options: PreviewHandlerOptions = {},
 ): PreviewHandler {
-  tuneSharp();
-  const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
-  return createHandler({
-    config,
-    logger,
-    storage: new S3PreviewStorage({ client: clients.s3 }),
-    idempotency: new PreviewIdempotency({
-      tableName: config.idempotencyTableName,
-      expiresAfterSeconds: config.idempotencyTtlSeconds,
-      logger,
-      client: clients.dynamodb,
-    }),
-    ...(options.resize === undefined ? {} : { resize: options.resize }),
-  });
+  return createPreviewFunction(config, clients, options).preview;
 }

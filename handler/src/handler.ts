@@ -28,6 +28,7 @@ import {
   PreviewError,
   WidthTooLargeError,
 } from './errors.js';
+import type { PreviewFreshness } from './freshness.js';
 import type { PreviewIdempotency, PreviewRecord } from './idempotency.js';
 import { type ResizedImage, type ResizeOptions, resizeImage } from './image/index.js';
 import type { S3PreviewStorage } from './storage.js';
@@ -43,6 +44,8 @@ export interface HandlerDependencies {
   storage: S3PreviewStorage;
   /** Idempotency guard over DynamoDB. */
   idempotency: PreviewIdempotency;
+  /** The check that a written preview still shows the original's current version. */
+  freshness: PreviewFreshness;
   /** Powertools logger. */
   logger: Logger;
   /** Resize implementation; defaults to {@link resizeImage}. */
@@ -131,26 +134,31 @@ function requestFields(event: unknown): Summary {
 
 /** Creates the Lambda handler over the given dependencies. */
 export function createHandler(dependencies: HandlerDependencies): PreviewHandler {
-  const { config, storage, idempotency, logger } = dependencies;
+  const { config, storage, idempotency, logger, freshness } = dependencies;
   const resize = dependencies.resize ?? resizeImage;
 
   async function generate(request: ResizeRequest, key: string, deadline: AbortSignal): Promise<GeneratedPreview> {
-    const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes, deadline);
-    const image = await resize(source, {
-      width: request.width,
-      withoutEnlargement: !config.allowEnlargement,
-      jpegQuality: config.jpegQuality,
-      maxInputPixels: config.maxInputPixels,
-    });
-    const etag = await storage.writePreview({
-      bucket: request.dst_bucket,
-      key,
-      bytes: image.data,
-      contentType: image.contentType,
-      cacheControl: config.cacheControl,
-      acl: config.previewAcl,
-    }, deadline);
-    return { key, etag, image };
+    // Each attempt reads the original's current version; `freshness` withdraws a preview of a version
+    // replaced meanwhile (see freshness.ts).
+    for (let attempt = 1; ; attempt++) {
+      const source = await storage.readOriginal(request.src_bucket, request.src_key, config.maxSourceBytes, deadline);
+      const image = await resize(source.bytes, {
+        width: request.width,
+        withoutEnlargement: !config.allowEnlargement,
+        jpegQuality: config.jpegQuality,
+        maxInputPixels: config.maxInputPixels,
+      });
+      const etag = await storage.writePreview({
+        bucket: request.dst_bucket,
+        key,
+        bytes: image.data,
+        contentType: image.contentType,
+        cacheControl: config.cacheControl,
+        acl: config.previewAcl,
+        sourceEtag: source.etag,
+      }, deadline);
+      if (await freshness.check({ request, key, sourceEtag: source.etag, etag, attempt }, deadline)) return { key, etag, image };
+    }
   }
 
   const toRecord = (preview: GeneratedPreview): PreviewRecord => ({
