@@ -170,20 +170,28 @@ export class S3PreviewStorage {
   }
 
   /**
-   * The preview at `key` as HeadObject describes it, or `undefined` when there is none.
+   * The preview at `key` as HeadObject describes it, or `undefined` when there is none (a 403 is
+   * confirmed by listing, as {@link readSource} does: the template grants `s3:ListBucket` below the
+   * preview root for this).
    *
-   * @throws {AccessDeniedError} S3 answered 403.
+   * @throws {AccessDeniedError} S3 refused to tell, and the key is listed (or cannot be listed).
    * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async headPreview(bucket: string, key: string, signal: AbortSignal): Promise<PreviewHead | undefined> {
-    const head = await this.#head(bucket, key, signal);
-    if (head === undefined) return undefined;
-    return { etag: head.ETag ?? '', sourceEtag: head.Metadata?.[SOURCE_ETAG_METADATA] };
+    try {
+      const head = await this.#head(bucket, key, signal);
+      if (head === undefined) return undefined;
+      return { etag: head.ETag ?? '', sourceEtag: head.Metadata?.[SOURCE_ETAG_METADATA] };
+    } catch (error) {
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
+      throw error;
+    }
   }
 
   /**
-   * Reads a stored preview back, or `undefined` when it no longer exists.
+   * Reads a stored preview back, or `undefined` when it no longer exists (a 403 is confirmed by listing).
    *
+   * @throws {AccessDeniedError} S3 refused to read a preview that is listed (or cannot be listed).
    * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async readPreview(bucket: string, key: string, signal: AbortSignal): Promise<Buffer | undefined> {
@@ -191,6 +199,7 @@ export class S3PreviewStorage {
       return (await this.#read(bucket, key, Number.POSITIVE_INFINITY, signal)).bytes;
     } catch (error) {
       if (error instanceof SourceNotFoundError) return undefined;
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
       throw error;
     }
   }

@@ -44,10 +44,11 @@ function resources(statement: TemplateStatement): string[] {
 const s3Statements = statements.filter((statement) => actions(statement).some((action) => action.startsWith('s3:')));
 
 describe('template.yaml: the function role is confined to the layout', () => {
-  it('grants S3 actions in three statements only, all Allow', () => {
+  it('grants S3 actions in four statements only, all Allow', () => {
     expect(s3Statements.map((statement) => statement.Sid)).toEqual([
       'ReadOriginals',
       'TellMissingOriginalsApart',
+      'TellMissingPreviewsApart',
       'ReadAndWritePreviews',
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
@@ -73,18 +74,21 @@ describe('template.yaml: the function role is confined to the layout', () => {
     }
   });
 
-  it('lists the source bucket only below the originals prefix', () => {
+  it('lists only below the originals prefix and below the preview root', () => {
     const listing = s3Statements.filter((statement) => actions(statement).includes('s3:ListBucket'));
-    expect(listing).toHaveLength(1);
-    expect(resources(listing[0]!)).toEqual(['arn:${AWS::Partition}:s3:::${SourceBucketName}']);
-    expect(listing[0]!.Condition).toEqual({ StringLike: { 's3:prefix': { 'Fn::Sub': '${SourcePrefix}/*' } } });
+    expect(listing.map((statement) => [resources(statement), statement.Condition])).toEqual([
+      [['arn:${AWS::Partition}:s3:::${SourceBucketName}'], { StringLike: { 's3:prefix': { 'Fn::Sub': '${SourcePrefix}/*' } } }],
+      [['arn:${AWS::Partition}:s3:::${DestinationBucketName}'], { StringLike: { 's3:prefix': { 'Fn::Sub': '${PreviewRoot}/*' } } }],
+    ]);
+    for (const statement of listing) expect(actions(statement)).toEqual(['s3:ListBucket']);
   });
 
-  it('names no S3 resource but the originals prefix, the source bucket (listing) and the preview root', () => {
+  it('names no S3 resource but the originals prefix, the preview root and their buckets (listing)', () => {
     expect(new Set(s3Statements.flatMap(resources))).toEqual(
       new Set([
         'arn:${AWS::Partition}:s3:::${SourceBucketName}/${SourcePrefix}/*',
         'arn:${AWS::Partition}:s3:::${SourceBucketName}',
+        'arn:${AWS::Partition}:s3:::${DestinationBucketName}',
         'arn:${AWS::Partition}:s3:::${DestinationBucketName}/${PreviewRoot}/*',
       ]),
     );
