@@ -224,7 +224,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     cleanups.push(() => counted.destroy());
     const lambda = await startLambdaServer({
-      functions: previewFunctionDefinitions(counted.handler, settings),
+      functions: previewFunctionDefinitions(counted.entry, settings),
       host,
       port: ports.lambda ?? 0,
       ...(options.lambdaMaxConcurrency === undefined ? {} : { maxConcurrency: options.lambdaMaxConcurrency }),

@@ -16,6 +16,7 @@
  * @module
  */
 export { raceAbort } from './abort.js';
+export { DEFAULT_PREVIEW_CACHE_CONTROL } from './cache.js';
 export {
   DEFAULT_INVOKE_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,

@@ -10,11 +10,15 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.js';
+import { createFunctionHandler, type FunctionHandler } from './entry.js';
+import { PreviewFreshness } from './freshness.js';
 import { createHandler, type PreviewHandler, type ResizeFunction } from './handler.js';
 import { PreviewIdempotency } from './idempotency.js';
 import { resizeImage, tuneSharp } from './image/index.js';
+import { OriginalPreviews } from './lifecycle/originals.js';
 import { PreviewMetrics } from './metrics.js';
 import { S3PreviewStorage } from './storage.js';
+import { S3PreviewDeleter } from './storage-delete.js';
 import { RESIZE_SUBSEGMENT, traceClients, traced, traceHandler } from './tracing.js';
 
 /** The SDK clients the function talks through. */
@@ -82,16 +86,25 @@ export interface PreviewHandlerOptions {
   readonly tracer?: Tracer;
 }
 
+/** The function, built once: its entry point and, inside it, the Go contract's handler. */
+export interface PreviewFunction {
+  /** The entry point (`index.handler`): Go payloads, S3 and EventBridge events, Batch Operations. */
+  readonly handler: FunctionHandler;
+  /** The Go contract's handler alone (what the entry point hands a Go payload to). */
+  readonly preview: PreviewHandler;
+}
+
 /**
- * Builds the preview function: the S3 adapter and Powertools idempotency over `clients`, the sharp
- * pipeline, Powertools Metrics (one EMF blob per invocation, `metrics.ts`), optional X-Ray tracing
- * (`tracing.ts`), and process-wide sharp tuning (`tuneSharp`, idempotent).
+ * Builds the function: the S3 adapter and Powertools idempotency over `clients`, the sharp pipeline, the
+ * lifecycle of originals (purge, eager generation, Batch Operations), Powertools Metrics (one EMF blob per
+ * preview request, `metrics.ts`), optional X-Ray tracing (`tracing.ts`), and process-wide sharp tuning
+ * (`tuneSharp`, idempotent).
  */
-export function createPreviewHandler(
+export function createPreviewFunction(
   config: HandlerConfig,
   clients: PreviewClients,
   options: PreviewHandlerOptions = {},
-): PreviewHandler {
+): PreviewFunction {
   tuneSharp();
   const { tracer } = options;
   const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
@@ -102,18 +115,33 @@ export function createPreviewHandler(
   });
   const resize = options.resize ?? resizeImage;
   if (tracer !== undefined) traceClients(tracer, [clients.s3, clients.dynamodb]);
-  const handler = createHandler({
+  const storage = new S3PreviewStorage({ client: clients.s3 });
+  const deleter = new S3PreviewDeleter({ client: clients.s3 });
+  const idempotency = new PreviewIdempotency({
+    tableName: config.idempotencyTableName,
+    expiresAfterSeconds: config.idempotencyTtlSeconds,
+    logger,
+    client: clients.dynamodb,
+  });
+  const preview = createHandler({
     config,
     logger,
     metrics,
-    storage: new S3PreviewStorage({ client: clients.s3 }),
-    idempotency: new PreviewIdempotency({
-      tableName: config.idempotencyTableName,
-      expiresAfterSeconds: config.idempotencyTtlSeconds,
-      logger,
-      client: clients.dynamodb,
-    }),
+    storage,
+    idempotency,
+    freshness: new PreviewFreshness({ storage, deleter, logger }),
     resize: tracer === undefined ? resize : traced(tracer, RESIZE_SUBSEGMENT, resize),
   });
-  return tracer === undefined ? handler : traceHandler(tracer, handler);
+  const originals = new OriginalPreviews({ config, storage, deleter, idempotency, logger, preview });
+  const handler = createFunctionHandler({ config, logger, preview, originals });
+  return { handler: tracer === undefined ? handler : traceHandler(tracer, handler), preview };
+}
+
+/** The Go contract's handler of {@link createPreviewFunction} (what tests of the Go contract call). */
+export function createPreviewHandler(
+  config: HandlerConfig,
+  clients: PreviewClients,
+  options: PreviewHandlerOptions = {},
+): PreviewHandler {
+  return createPreviewFunction(config, clients, options).preview;
 }

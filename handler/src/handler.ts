@@ -29,6 +29,7 @@ import {
   PreviewError,
   WidthTooLargeError,
 } from './errors.js';
+import type { PreviewFreshness } from './freshness.js';
 import type { PreviewIdempotency, PreviewRecord } from './idempotency.js';
 import { type ResizedImage, type ResizeOptions, resizeImage } from './image/index.js';
 import { type InvocationSummary, type PreviewMetrics, timeExclusive, timePhase } from './metrics.js';
@@ -45,6 +46,8 @@ export interface HandlerDependencies {
   storage: S3PreviewStorage;
   /** Idempotency guard over DynamoDB. */
   idempotency: PreviewIdempotency;
+  /** The check that a written preview still shows the original's current version. */
+  freshness: PreviewFreshness;
   /** Powertools logger. */
   logger: Logger;
   /** One EMF blob per invocation, from the summary line. */
@@ -135,32 +138,39 @@ function requestFields(event: unknown): Summary {
 
 /** Creates the Lambda handler over the given dependencies. */
 export function createHandler(dependencies: HandlerDependencies): PreviewHandler {
-  const { config, storage, idempotency, logger, metrics } = dependencies;
+  const { config, storage, idempotency, logger, freshness, metrics } = dependencies;
   const resize = dependencies.resize ?? resizeImage;
 
   async function generate(request: ResizeRequest, key: string, deadline: AbortSignal, summary: Summary): Promise<GeneratedPreview> {
-    const source = await timePhase(summary, 'read', () =>
-      storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes, deadline),
-    );
-    const image = await timePhase(summary, 'resize', () =>
-      resize(source, {
-        width: request.width,
-        withoutEnlargement: !config.allowEnlargement,
-        jpegQuality: config.jpegQuality,
-        maxInputPixels: config.maxInputPixels,
-      }),
-    );
-    const etag = await timePhase(summary, 'write', () =>
-      storage.writePreview({
-        bucket: request.dst_bucket,
-        key,
-        bytes: image.data,
-        contentType: image.contentType,
-        cacheControl: config.cacheControl,
-        acl: config.previewAcl,
-      }, deadline),
-    );
-    return { key, etag, image };
+    // Each attempt reads the original's current version; `freshness` withdraws a preview of a version
+    // replaced meanwhile (see freshness.ts). Its check (a HeadObject) counts as writing.
+    for (let attempt = 1; ; attempt++) {
+      const source = await timePhase(summary, 'read', () =>
+        storage.readOriginal(request.src_bucket, request.src_key, config.maxSourceBytes, deadline),
+      );
+      const image = await timePhase(summary, 'resize', () =>
+        resize(source.bytes, {
+          width: request.width,
+          withoutEnlargement: !config.allowEnlargement,
+          jpegQuality: config.jpegQuality,
+          maxInputPixels: config.maxInputPixels,
+        }),
+      );
+      const fresh = await timePhase(summary, 'write', async () => {
+        const etag = await storage.writePreview({
+          bucket: request.dst_bucket,
+          key,
+          bytes: image.data,
+          contentType: image.contentType,
+          cacheControl: config.cacheControl,
+          acl: config.previewAcl,
+          sourceEtag: source.etag,
+        }, deadline);
+        const current = await freshness.check({ request, key, sourceEtag: source.etag, etag, attempt }, deadline);
+        return current ? etag : undefined;
+      });
+      if (fresh !== undefined) return { key, etag: fresh, image };
+    }
   }
 
   const toRecord = (preview: GeneratedPreview): PreviewRecord => ({

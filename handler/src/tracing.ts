@@ -10,7 +10,6 @@
  * @module
  */
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import type { ResizeResponse } from '@preview-lambda/contract';
 import type { Context } from 'aws-lambda';
 
 /** Name of the per-invocation subsegment (Powertools names it `## ${_HANDLER}`; the template's handler). */
@@ -71,19 +70,29 @@ export function traced<A extends unknown[], R>(tracer: Tracer, name: string, fn:
 
 /**
  * The handler, each invocation traced in {@link HANDLER_SUBSEGMENT} with Powertools' `ColdStart` and
- * `Service` annotations and, when it answers a permanent failure, a `code` annotation (searchable:
- * `annotation.code = "SOURCE_NOT_FOUND"`). The response is not added as metadata: it holds the image.
+ * `Service` annotations and, when it answers a Go response with a permanent failure, a `code` annotation
+ * (searchable: `annotation.code = "SOURCE_NOT_FOUND"`). The response is not added as metadata: it holds
+ * the image.
  */
-export function traceHandler(
+export function traceHandler<Response>(
   tracer: Tracer,
-  handler: (event: unknown, context: Context) => Promise<ResizeResponse>,
-): (event: unknown, context: Context) => Promise<ResizeResponse> {
+  handler: (event: unknown, context: Context) => Promise<Response>,
+): (event: unknown, context: Context) => Promise<Response> {
   return (event, context) =>
     inSubsegment(tracer, HANDLER_SUBSEGMENT, async () => {
       tracer.annotateColdStart();
       tracer.addServiceNameAnnotation();
       const response = await handler(event, context);
-      if (!response.status && response.code !== undefined) tracer.putAnnotation('code', response.code);
+      const code = failureCode(response);
+      if (code !== undefined) tracer.putAnnotation('code', code);
       return response;
     });
+}
+
+/** The `code` of a failed Go response; `undefined` for a success or any other answer (events, Batch). */
+function failureCode(response: unknown): string | undefined {
+  if (typeof response !== 'object' || response === null || !('status' in response) || response.status !== false) {
+    return undefined;
+  }
+  return 'code' in response && typeof response.code === 'string' ? response.code : undefined;
 }

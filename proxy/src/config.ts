@@ -18,6 +18,7 @@ import {
 import {
   BUCKET_NAME,
   DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_PREVIEW_CACHE_CONTROL,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Environment,
   envBoolean,
@@ -50,7 +51,7 @@ export const PROXY_DEFAULTS = Object.freeze({
   MAX_IN_FLIGHT: 64,
   MAX_COALESCED: 1024,
   S3_FORCE_PATH_STYLE: false,
-  CACHE_CONTROL: 'public, max-age=31536000, immutable',
+  CACHE_CONTROL: DEFAULT_PREVIEW_CACHE_CONTROL,
   NOT_FOUND_CACHE_CONTROL: 'public, max-age=60',
   ERROR_CACHE_CONTROL: 'no-store',
   LOG_LEVEL: 'info',

@@ -108,7 +108,7 @@ describe('Function: parseHandlerConfig (environment recipe)', () => {
       idempotencyTableName: 'preview-idempotency',
       idempotencyTtlSeconds: 86_400,
       previewAcl: 'public-read',
-      cacheControl: 'public, max-age=31536000, immutable',
+      cacheControl: 'public, max-age=86400',
       maxWidth: 4096,
       maxSourceBytes: 52_428_800,
       maxInputPixels: 100_000_000,

@@ -47,7 +47,7 @@ describe('Function: parseProxyConfig', () => {
       maxInFlight: 64,
       maxCoalesced: 1024,
       s3ForcePathStyle: false,
-      cacheControl: 'public, max-age=31536000, immutable',
+      cacheControl: 'public, max-age=86400',
       notFoundCacheControl: 'public, max-age=60',
       errorCacheControl: 'no-store',
       logLevel: 'info',

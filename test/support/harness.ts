@@ -17,6 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { parseHandlerConfig } from '@preview-lambda/handler/config';
+import type { FunctionHandler } from '@preview-lambda/handler/entry';
 import type { PreviewHandler, ResizeFunction } from '@preview-lambda/handler/handler';
 import { TEST_PRESETS } from './requests.js';
 
@@ -37,7 +38,10 @@ export const BACKEND: EmulatorBackend = process.env.PREVIEW_TEST_BACKEND === 'mo
 
 /** A handler under test with the counters and clients to inspect what it did. */
 export interface HandlerUnderTest {
+  /** The Go contract's handler. */
   readonly handler: PreviewHandler;
+  /** The function's entry point around it: Go payloads, S3 and EventBridge events, Batch Operations. */
+  readonly entry: FunctionHandler;
   readonly logger: Logger;
   readonly tableName: string;
   /** The EMF metrics blobs published so far, one JSON line per invocation, in order. */
