@@ -11,6 +11,8 @@ const FORBIDDEN = {
   handler: ['@preview-lambda/invoker', '@preview-lambda/proxy', ...INTERNAL],
   invoker: ['@preview-lambda/handler', '@preview-lambda/proxy', ...INTERNAL],
   proxy: ['@preview-lambda/handler', ...INTERNAL],
+  // The operators' tool: the invoker and the contract only (it never runs the handler in-process).
+  cli: ['@preview-lambda/handler', '@preview-lambda/proxy', ...INTERNAL],
 };
 
 /** A relative import that leaves `folder` (`depth` directories below the repository root). */

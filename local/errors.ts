@@ -70,3 +70,11 @@ export class InvokeApiError extends Error {
     this.name = 'InvokeApiError';
   }
 }
+
+/** A log line that is not an EMF blob, or one that breaks the EMF specification (`emf.ts`). */
+export class EmfFormatError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EmfFormatError';
+  }
+}

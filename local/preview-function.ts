@@ -10,8 +10,10 @@
  * @module
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { HANDLER_VARIABLES, type HandlerConfig } from '@preview-lambda/handler/config';
-import { type ClientOverrides, createClients, createPreviewHandler, type PreviewClients } from '@preview-lambda/handler/create';
+import { type ClientOverrides, createClients, createPreviewFunction, type PreviewClients } from '@preview-lambda/handler/create';
+import type { FunctionHandler } from '@preview-lambda/handler/entry';
 import type { PreviewHandler, ResizeFunction } from '@preview-lambda/handler/handler';
 import { resizeImage } from '@preview-lambda/handler/image';
 import type { Emulators } from './emulators.js';
@@ -141,7 +143,10 @@ export function handlerVariables(env: Readonly<Record<string, string | undefined
 
 /** The function as the local tools and tests run it, with counters on what must happen once per preview. */
 export interface CountedPreviewHandler {
+  /** The Go contract's handler. */
   readonly handler: PreviewHandler;
+  /** The entry point around it (`index.handler`): Go payloads, S3 and EventBridge events, Batch Operations. */
+  readonly entry: FunctionHandler;
   /** The function's clients (closed by {@link CountedPreviewHandler.destroy}). */
   readonly clients: PreviewClients;
   /** Calls of the resize step so far. */
@@ -162,10 +167,17 @@ export interface CountedPreviewHandlerOptions {
   readonly logger?: Logger;
   /** Resize step behind the counter (tests slow it down). Default: the real one. */
   readonly resize?: ResizeFunction;
+  /**
+   * Receives each invocation's EMF metrics blob (one JSON line, what Lambda's log stream would get).
+   * Default: standard output, as in Lambda.
+   */
+  readonly emitMetrics?: (line: string) => void;
+  /** X-Ray tracing, as `loadTracer` gives it (tests simulate a Lambda environment to get one). Default: none. */
+  readonly tracer?: Tracer;
 }
 
 /**
- * The function built by its composition root (`createPreviewHandler`, as production builds it) over clients
+ * The function built by its composition root (`createPreviewFunction`, as production builds it) over clients
  * pointed at the emulators, counting resizes and the S3 client's PutObject calls.
  */
 export function createCountedPreviewHandler(options: CountedPreviewHandlerOptions): CountedPreviewHandler {
@@ -180,15 +192,18 @@ export function createCountedPreviewHandler(options: CountedPreviewHandlerOption
     { step: 'initialize', name: 'countPuts' },
   );
   const resize = options.resize ?? resizeImage;
-  const handler = createPreviewHandler(options.config, clients, {
+  const { handler, preview } = createPreviewFunction(options.config, clients, {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.emitMetrics === undefined ? {} : { emitMetrics: options.emitMetrics }),
+    ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
     resize: async (input, resizeOptions) => {
       resizes += 1;
       return resize(input, resizeOptions);
     },
   });
   return {
-    handler,
+    handler: preview,
+    entry: handler,
     clients,
     resizes: () => resizes,
     puts: () => puts,

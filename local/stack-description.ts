@@ -19,6 +19,8 @@ export interface StackDescription {
   readonly endpoints: {
     readonly nginx: string | null;
     readonly proxy: string;
+    /** The proxy's Prometheus metrics. */
+    readonly metrics: string;
     readonly lambda: string;
     readonly s3: string;
     readonly dynamodb: string;
@@ -110,6 +112,7 @@ export function describeStack(stack: Stack): StackDescription {
     endpoints: {
       nginx: stack.nginx?.url ?? null,
       proxy: stack.proxy.url,
+      metrics: stack.proxy.metricsUrl,
       lambda: stack.lambda.url,
       s3: stack.emulators.s3Endpoint,
       dynamodb: stack.emulators.dynamodbEndpoint,

@@ -11,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { formatPresetList, type PreviewLayout } from '@preview-lambda/contract';
 import { PreviewInvoker } from '@preview-lambda/invoker';
-import { createProxyLogger, createProxyServer, parseProxyConfig, S3PreviewReader } from '@preview-lambda/proxy';
+import {
+  createProxyLogger,
+  createProxyServer,
+  METRICS_PATH,
+  parseProxyConfig,
+  ProxyMetrics,
+  S3PreviewReader,
+} from '@preview-lambda/proxy';
 import {
   EMULATOR_CREDENTIALS,
   EMULATOR_REGION,
@@ -104,12 +111,16 @@ export interface StackOptions {
   readonly onProxyLog?: (line: Record<string, unknown>) => void;
   /** Receives the Lambda endpoint's line per invocation. */
   readonly onLambdaLog?: (line: string) => void;
+  /** Receives each invocation's EMF metrics blob (one JSON line, as Lambda's log stream gets it). Default: dropped. */
+  readonly onLambdaMetrics?: (line: string) => void;
 }
 
 /** The preview proxy as the stack runs it. */
 export interface StackProxy {
   readonly url: string;
   readonly port: number;
+  /** Its Prometheus metrics (`GET /metrics` on its port). */
+  readonly metricsUrl: string;
 }
 
 /** A running stack. */
@@ -216,10 +227,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         LOG_LEVEL: 'WARN',
         ...options.handlerEnv,
       }),
+      emitMetrics: options.onLambdaMetrics ?? (() => undefined),
     });
     cleanups.push(() => counted.destroy());
     const lambda = await startLambdaServer({
-      functions: previewFunctionDefinitions(counted.handler, settings),
+      functions: previewFunctionDefinitions(counted.entry, settings),
       host,
       port: ports.lambda ?? 0,
       ...(options.lambdaMaxConcurrency === undefined ? {} : { maxConcurrency: options.lambdaMaxConcurrency }),
@@ -241,9 +253,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.proxyEnv,
     });
     // ONE invoker, as in proxy/src/main.ts: its single flight coalesces identical concurrent requests.
+    const proxyMetrics = new ProxyMetrics();
     const invoker = new PreviewInvoker({
       functionName: config.functionName,
       timeoutMs: config.invokeTimeoutMs,
+      observer: proxyMetrics.invokerObserver,
       clientConfig: {
         endpoint: lambda.url,
         region: EMULATOR_REGION,
@@ -261,6 +275,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       invoker,
       storage: new S3PreviewReader({ client: proxyS3 }),
       logger,
+      metrics: proxyMetrics,
     });
     let proxyRequests = 0;
     proxyServer.server.on('request', () => {
@@ -329,7 +344,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       previewRoot: config.layout.previewRoot,
       sourcePrefix: config.layout.sourcePrefix,
       lambda,
-      proxy: { url: address.url, port: address.port },
+      proxy: { url: address.url, port: address.port, metricsUrl: `${address.url}${METRICS_PATH}` },
       nginx,
       nginxSkipped,
       url: nginx?.url ?? address.url,

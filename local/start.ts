@@ -5,7 +5,8 @@
  * Starts the S3 and DynamoDB emulators seeded with the sample originals, the local Lambda endpoint with
  * the real handler pipeline, the preview proxy and, when nginx is installed, nginx in front (its own
  * prefix under `.local/nginx`). Prints the URLs to try and every endpoint, writes the same as JSON to
- * `.local/stack.json`, then follows nginx's access log, the proxy's requests and the Lambda invocations.
+ * `.local/stack.json`, then follows nginx's access log, the proxy's requests, the Lambda invocations and
+ * their EMF metrics.
  * SIGINT (Ctrl-C) and SIGTERM stop everything it started; a second signal stops at once.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { DEFAULT_LAMBDA_PORT } from './lambda-server.js';
 import { DEFAULT_PRESETS, handlerVariables } from './preview-function.js';
 import { NginxConfigError } from '@preview-lambda/proxy/errors';
 import { PortInUseError, StaleNginxError } from './errors.js';
+import { formatEmf, parseEmf } from './emf.js';
 import { parseAccessLog } from './nginx.js';
 import { DEFAULT_NGINX_PREFIX, type Stack, startStack } from './stack.js';
 import { describeStack, type StackDescription } from './stack-description.js';
@@ -128,6 +130,8 @@ const starting = startStack({
     log('proxy', `${line.method} ${line.path} ${line.status} ${extra} ${line.durationMs} ms`);
   },
   onLambdaLog: (line) => log('lambda', line),
+  // The function's EMF blob (what CloudWatch turns into metrics), one readable line per invocation.
+  onLambdaMetrics: (line) => log('emf', formatEmf(parseEmf(line))),
 });
 
 function log(source: string, text: string): void {
@@ -174,6 +178,7 @@ function banner(d: StackDescription): void {
     out(`  nginx        not running (${d.nginx.reason})`);
   }
   out(`  proxy        ${d.endpoints.proxy}  (PRESETS=${d.presetList}, /${d.previewRoot}/<preset>/<path>, /healthz)`);
+  out(`  metrics      ${d.endpoints.metrics}  (the proxy's, Prometheus text; the function's EMF: the "emf" lines below)`);
   out(`  Lambda       ${d.endpoints.lambda}  (Invoke API, function ${d.functionName}, the real handler pipeline)`);
   out(
     `  S3           ${d.endpoints.s3}  (${d.backend} emulator, path-style; bucket ${d.bucket}, ` +

@@ -41,8 +41,9 @@ export interface TemplateStatement {
 
 /** The parsed template: parameters, resources and outputs as plain JSON. */
 export interface Template {
-  readonly Parameters: Record<string, { Type: string; Default?: string | number; AllowedPattern?: string }>;
-  readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  readonly Parameters: Record<string, { Type: string; Default?: string | number; AllowedPattern?: string; AllowedValues?: unknown[] }>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
   readonly Outputs?: Record<string, unknown>;
 }
 

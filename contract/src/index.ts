@@ -18,6 +18,7 @@
  * @module
  */
 export { raceAbort } from './abort.js';
+export { DEFAULT_PREVIEW_CACHE_CONTROL } from './cache.js';
 export {
   DEFAULT_INVOKE_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -73,6 +74,8 @@ export {
   type PreviewLayout,
   type PreviewLocation,
   type PreviewTarget,
+  type PresetVariant,
+  presetVariants,
   previewLocations,
 } from './layout.js';
 export {

@@ -170,12 +170,37 @@ export function originalKey(layout: Pick<PreviewLayout, 'sourcePrefix'>, path: s
   return `${layout.sourcePrefix}/${path}`;
 }
 
+/** One preview every original has under a preset: its source-format preview or one of its formats. */
+export interface PresetVariant {
+  /** The preset's name. */
+  readonly preset: string;
+  /** The variant's output format; absent for the source-format preview. */
+  readonly format?: OutputFormat;
+  /** The preview key's segment below the root: `small`, `small@avif` ({@link variantSegment}). */
+  readonly segment: string;
+}
+
 /**
- * Every preview of the original at `key`, in catalogue order, each preset's source-format preview first,
- * then its variants in the order the preset lists them: with prefix `photo`, root `prew` and presets
- * `small=320;avif;webp`, `large=1440`, `photo/a/b.jpg` has `prew/small/a/b.jpg`, `prew/small@avif/a/b.jpg`,
- * `prew/small@webp/a/b.jpg` and `prew/large/a/b.jpg`. The same keys the function derives for requests
- * (`previewKey`).
+ * The previews each original has under `presets` (default: every preset), in catalogue order, each
+ * preset's source-format preview first, then its variants in the order the preset lists them:
+ * `small=320;avif;webp`, `large=1440` give `small`, `small@avif`, `small@webp`, `large`.
+ * Names not in the catalogue are left out.
+ */
+export function presetVariants(layout: Pick<PreviewLayout, 'presets'>, presets?: readonly string[]): PresetVariant[] {
+  const chosen = presets === undefined ? [...layout.presets] : [...layout.presets].filter(([name]) => presets.includes(name));
+  const variant = (preset: string, format?: OutputFormat): PresetVariant => ({
+    preset,
+    ...(format === undefined ? {} : { format }),
+    segment: variantSegment(preset, format),
+  });
+  return chosen.flatMap(([name, preset]) => [variant(name), ...preset.formats.map((format) => variant(name, format))]);
+}
+
+/**
+ * Every preview of the original at `key`, in the order of {@link presetVariants}: with prefix `photo`,
+ * root `prew` and presets `small=320;avif;webp`, `large=1440`, `photo/a/b.jpg` has `prew/small/a/b.jpg`,
+ * `prew/small@avif/a/b.jpg`, `prew/small@webp/a/b.jpg` and `prew/large/a/b.jpg`. The same keys the
+ * function derives for requests (`previewKey`).
  *
  * @returns `undefined` when `key` is not an original of this layout: outside the prefix, an empty, `.` or
  * `..` segment, or a preview key over S3's 1024-byte limit.
@@ -184,15 +209,11 @@ export function previewLocations(layout: PreviewLayout, key: string): PreviewLoc
   const prefix = `${layout.sourcePrefix}/`;
   if (!key.startsWith(prefix) || !SEGMENT_PATH.test(key)) return undefined;
   const path = key.slice(prefix.length);
-  const at = (preset: string, format?: OutputFormat): PreviewLocation => ({
+  const locations = presetVariants(layout).map(({ preset, format, segment }): PreviewLocation => ({
     preset,
     ...(format === undefined ? {} : { format }),
-    key: `${layout.previewRoot}/${variantSegment(preset, format)}/${path}`,
-  });
-  const locations = [...layout.presets].flatMap(([name, preset]) => [
-    at(name),
-    ...preset.formats.map((format) => at(name, format)),
-  ]);
+    key: `${layout.previewRoot}/${segment}/${path}`,
+  }));
   return locations.every((location) => utf8ByteLength(location.key) <= MAX_KEY_BYTES) ? locations : undefined;
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import {
   BUCKET_NAME,
+  DEFAULT_PREVIEW_CACHE_CONTROL,
   type Environment,
   envBoolean,
   envChoice,
@@ -17,6 +18,7 @@ import {
   layoutOf,
   layoutVariables,
   MAX_PRESET_WIDTH,
+  type PresetCatalogue,
   presetsGiven,
   type ReadTextFile,
 } from '@preview-lambda/contract';
@@ -31,12 +33,17 @@ import {
   DEFAULT_WEBP_QUALITY,
   DEFAULT_WITHOUT_ENLARGEMENT,
 } from './image/defaults.js';
+import { DEFAULT_METRICS_NAMESPACE } from './metrics.js';
 
 /** Log levels accepted by `LOG_LEVEL` (Powertools'). */
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'] as const;
 
 const BUCKETS = 'comma-separated S3 bucket names (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit)';
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** CloudWatch namespace characters (PutMetricData `Namespace`); `AWS/` is reserved for AWS services. */
+const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9._/#:-]{1,255}$/;
+const EAGER = 'comma-separated preset names, or "*" for every preset';
+const EAGER_PRESET = /^(\*|[a-z0-9_-]+)$/;
 
 /**
  * The schema of the handler's environment, reading `PRESETS_FILE` with `readFile`. Its output is the
@@ -53,7 +60,7 @@ function handlerEnvironment(readFile: ReadTextFile) {
       }),
       IDEMPOTENCY_TTL_SECONDS: envInteger(1).default(86_400),
       PREVIEW_ACL: envChoice(['public-read', 'none']).default('public-read'),
-      CACHE_CONTROL: z.string().default('public, max-age=31536000, immutable'),
+      CACHE_CONTROL: z.string().default(DEFAULT_PREVIEW_CACHE_CONTROL),
       MAX_WIDTH: envInteger(1, MAX_PRESET_WIDTH).default(4096),
       MAX_SOURCE_BYTES: envInteger(1).default(50 * 1024 * 1024),
       MAX_INPUT_PIXELS: envInteger(1).default(DEFAULT_MAX_INPUT_PIXELS),
@@ -66,6 +73,12 @@ function handlerEnvironment(readFile: ReadTextFile) {
       LOG_LEVEL: envChoice(LOG_LEVELS).default('INFO'),
       S3_FORCE_PATH_STYLE: envBoolean().default(false),
       POWERTOOLS_SERVICE_NAME: z.string().default('preview-lambda'),
+      POWERTOOLS_METRICS_NAMESPACE: z
+        .string()
+        .regex(METRICS_NAMESPACE, 'Expected a CloudWatch namespace (1-255 of A-Z, a-z, 0-9, ".", "_", "-", "/", "#", ":"; not starting with "AWS/")')
+        .default(DEFAULT_METRICS_NAMESPACE),
+      POWERTOOLS_TRACE_ENABLED: envBoolean().default(false),
+      EAGER_PRESETS: envList(z.string().regex(EAGER_PRESET, `Expected ${EAGER}`), EAGER).optional(),
       ...layoutVariables(readFile),
     })
     .refine(...presetsGiven)
@@ -77,6 +90,14 @@ function handlerEnvironment(readFile: ReadTextFile) {
         const names = tooWide.map(([name, preset]) => `${name}=${preset.width}`).join(', ');
         const message = `Expected preset widths of at most MAX_WIDTH (${e.MAX_WIDTH}) but received ${names}`;
         ctx.addIssue({ code: 'custom', path: [presetsName], message });
+      }
+      const eagerPresets = eagerPresetsOf(e.EAGER_PRESETS, layout.presets, ctx);
+      const homeless = e.SOURCE_BUCKETS.filter((bucket) => !e.DESTINATION_BUCKETS.includes(bucket));
+      if (eagerPresets.length > 0 && e.DESTINATION_BUCKETS.length > 1 && homeless.length > 0) {
+        const message =
+          `Expected every source bucket to be a destination bucket, or one destination bucket, so that eager previews ` +
+          `have one place to go, but ${homeless.join(', ')} is not among DESTINATION_BUCKETS ${e.DESTINATION_BUCKETS.join(', ')}`;
+        ctx.addIssue({ code: 'custom', path: ['EAGER_PRESETS'], message });
       }
       return {
         /** Buckets originals may be read from (`SOURCE_BUCKETS`). */
@@ -116,8 +137,17 @@ function handlerEnvironment(readFile: ReadTextFile) {
         logLevel: e.LOG_LEVEL,
         /** Path-style S3 addressing, for local S3 emulators (`S3_FORCE_PATH_STYLE`). */
         s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
-        /** Service name in every log line (`POWERTOOLS_SERVICE_NAME`). */
+        /** Service name in every log line and the `service` metric dimension (`POWERTOOLS_SERVICE_NAME`). */
         serviceName: e.POWERTOOLS_SERVICE_NAME,
+        /** CloudWatch namespace of the function's EMF metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
+        metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
+        /** X-Ray tracing with Powertools Tracer, when the function runs in Lambda (`POWERTOOLS_TRACE_ENABLED`). */
+        tracing: e.POWERTOOLS_TRACE_ENABLED,
+        /**
+         * Presets generated as soon as an original is created or replaced (`EAGER_PRESETS`; `*` = all), in
+         * catalogue order; empty (the default): previews are made on the first request only.
+         */
+        eagerPresets,
         /**
          * The bucket layout requests must stay inside: `SOURCE_PREFIX` (originals, read only),
          * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width).
@@ -125,6 +155,22 @@ function handlerEnvironment(readFile: ReadTextFile) {
         layout,
       };
     });
+}
+
+/**
+ * The presets `EAGER_PRESETS` names (`*`: all), in catalogue order; an issue on the variable for a name
+ * that is not a preset.
+ */
+function eagerPresetsOf(names: readonly string[] | undefined, presets: PresetCatalogue, ctx: z.RefinementCtx): readonly string[] {
+  if (names === undefined) return Object.freeze([]);
+  if (names.includes('*')) return Object.freeze([...presets.keys()]);
+  const unknown = names.filter((name) => !presets.has(name));
+  if (unknown.length > 0 && presets.size > 0) {
+    const known = [...presets.keys()].map((name) => JSON.stringify(name)).join(', ');
+    const message = `Expected names of configured presets (${known}) or "*" but received ${unknown.map((name) => JSON.stringify(name)).join(', ')}`;
+    ctx.addIssue({ code: 'custom', path: ['EAGER_PRESETS'], message });
+  }
+  return Object.freeze([...presets.keys()].filter((name) => names.includes(name)));
 }
 
 /** The handler's configuration, as the environment schema outputs it (frozen). */

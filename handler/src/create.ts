@@ -6,13 +6,20 @@
  * @module
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.js';
+import { createFunctionHandler, type FunctionHandler } from './entry.js';
+import { PreviewFreshness } from './freshness.js';
 import { createHandler, type PreviewHandler, type ResizeFunction } from './handler.js';
 import { PreviewIdempotency } from './idempotency.js';
-import { tuneSharp } from './image/index.js';
+import { resizeImage, tuneSharp } from './image/index.js';
+import { OriginalPreviews } from './lifecycle/originals.js';
+import { PreviewMetrics } from './metrics.js';
 import { S3PreviewStorage } from './storage.js';
+import { S3PreviewDeleter } from './storage-delete.js';
+import { RESIZE_SUBSEGMENT, traceClients, traced, traceHandler } from './tracing.js';
 
 /** The SDK clients the function talks through. */
 export interface PreviewClients {
@@ -67,29 +74,74 @@ export interface PreviewHandlerOptions {
   readonly logger?: Logger;
   /** The resize step. Default: the sharp pipeline (`resizeImage`); tests wrap it to count calls. */
   readonly resize?: ResizeFunction;
+  /**
+   * Where each invocation's EMF metrics blob goes, as one JSON line. Default: standard output (the Lambda
+   * log stream, from which CloudWatch extracts the metrics). The local tools print it; tests parse it.
+   */
+  readonly emitMetrics?: (line: string) => void;
+  /**
+   * X-Ray tracing (`loadTracer(config)` gives one when `POWERTOOLS_TRACE_ENABLED` is on in Lambda): the
+   * clients' calls, the invocation and the resize become subsegments. Default: none.
+   */
+  readonly tracer?: Tracer;
+}
+
+/** The function, built once: its entry point and, inside it, the Go contract's handler. */
+export interface PreviewFunction {
+  /** The entry point (`index.handler`): Go payloads, S3 and EventBridge events, Batch Operations. */
+  readonly handler: FunctionHandler;
+  /** The Go contract's handler alone (what the entry point hands a Go payload to). */
+  readonly preview: PreviewHandler;
 }
 
 /**
- * Builds the preview function: the S3 adapter and Powertools idempotency over `clients`, the sharp
- * pipeline, and process-wide sharp tuning (`tuneSharp`, idempotent).
+ * Builds the function: the S3 adapter and Powertools idempotency over `clients`, the sharp pipeline, the
+ * lifecycle of originals (purge, eager generation, Batch Operations), Powertools Metrics (one EMF blob per
+ * preview request, `metrics.ts`), optional X-Ray tracing (`tracing.ts`), and process-wide sharp tuning
+ * (`tuneSharp`, idempotent).
  */
+export function createPreviewFunction(
+  config: HandlerConfig,
+  clients: PreviewClients,
+  options: PreviewHandlerOptions = {},
+): PreviewFunction {
+  tuneSharp();
+  const { tracer } = options;
+  const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
+  const metrics = new PreviewMetrics({
+    namespace: config.metricsNamespace,
+    serviceName: config.serviceName,
+    ...(options.emitMetrics === undefined ? {} : { emit: options.emitMetrics }),
+  });
+  const resize = options.resize ?? resizeImage;
+  if (tracer !== undefined) traceClients(tracer, [clients.s3, clients.dynamodb]);
+  const storage = new S3PreviewStorage({ client: clients.s3 });
+  const deleter = new S3PreviewDeleter({ client: clients.s3 });
+  const idempotency = new PreviewIdempotency({
+    tableName: config.idempotencyTableName,
+    expiresAfterSeconds: config.idempotencyTtlSeconds,
+    logger,
+    client: clients.dynamodb,
+  });
+  const preview = createHandler({
+    config,
+    logger,
+    metrics,
+    storage,
+    idempotency,
+    freshness: new PreviewFreshness({ storage, deleter, logger }),
+    resize: tracer === undefined ? resize : traced(tracer, RESIZE_SUBSEGMENT, resize),
+  });
+  const originals = new OriginalPreviews({ config, storage, deleter, idempotency, logger, preview });
+  const handler = createFunctionHandler({ config, logger, preview, originals });
+  return { handler: tracer === undefined ? handler : traceHandler(tracer, handler), preview };
+}
+
+/** The Go contract's handler of {@link createPreviewFunction} (what tests of the Go contract call). */
 export function createPreviewHandler(
   config: HandlerConfig,
   clients: PreviewClients,
   options: PreviewHandlerOptions = {},
 ): PreviewHandler {
-  tuneSharp();
-  const logger = options.logger ?? new Logger({ serviceName: config.serviceName, logLevel: config.logLevel });
-  return createHandler({
-    config,
-    logger,
-    storage: new S3PreviewStorage({ client: clients.s3 }),
-    idempotency: new PreviewIdempotency({
-      tableName: config.idempotencyTableName,
-      expiresAfterSeconds: config.idempotencyTtlSeconds,
-      logger,
-      client: clients.dynamodb,
-    }),
-    ...(options.resize === undefined ? {} : { resize: options.resize }),
-  });
+  return createPreviewFunction(config, clients, options).preview;
 }

@@ -172,3 +172,52 @@ export class HandlerConfigError extends Error {
     this.issues = Object.freeze([...issues]);
   }
 }
+
+/**
+ * The original changed (was replaced or deleted) while a preview of it was being made, on every attempt:
+ * the preview written from the old version was withdrawn. Transient, so it is thrown: the record is
+ * deleted and the caller's next request reads the original as it is then.
+ */
+export class SourceChangedError extends Error {
+  public constructor(bucket: string, key: string, attempts: number) {
+    super(`s3://${bucket}/${key} changed while its preview was made (${attempts} attempts); the preview was withdrawn`);
+    this.name = 'SourceChangedError';
+  }
+}
+
+/**
+ * S3 refused to delete some previews (DeleteObjects answers per key). `permanent` when every refusal is
+ * one that retrying cannot fix (`AccessDenied`: the role lacks `s3:DeleteObject` on the preview root;
+ * `NoSuchBucket`).
+ */
+export class PreviewsNotDeletedError extends Error {
+  /** `key: S3 error code` for each preview not deleted. */
+  public readonly failures: readonly string[];
+  /** Whether retrying cannot help (every failure is `AccessDenied` or `NoSuchBucket`). */
+  public readonly permanent: boolean;
+
+  public constructor(bucket: string, failures: readonly { key: string; code: string }[], options?: ErrorOptions) {
+    const listed = failures.map((failure) => `${failure.key}: ${failure.code}`);
+    super(`S3 did not delete ${failures.length} preview(s) in ${bucket}: ${listed.join(', ')}`, options);
+    this.name = 'PreviewsNotDeletedError';
+    this.failures = Object.freeze(listed);
+    this.permanent = failures.every((failure) => failure.code === 'AccessDenied' || failure.code === 'NoSuchBucket');
+  }
+}
+
+/**
+ * An S3 event, EventBridge event or Batch Operations invocation that does not match its schema; `issues`
+ * names every bad field, e.g. `Expected string for Records[0].s3.object.key but received 1 (number)`.
+ * Thrown: the invocation fails with this name and message (an asynchronous event then goes to the
+ * function's retry and failure destinations).
+ */
+export class InvalidEventError extends Error {
+  /** One line per problem. */
+  public readonly issues: readonly string[];
+
+  public constructor(kind: string, issues: readonly string[], options?: ErrorOptions) {
+    super(`Invalid ${kind}: ${issues.join('; ')}`, options);
+    this.name = 'InvalidEventError';
+    this.issues = Object.freeze([...issues]);
+  }
+}

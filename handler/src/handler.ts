@@ -5,6 +5,7 @@
  * Permanent failures ({@link PreviewError}) are answered with `status:false`, a message and a `code`, and
  * write nothing. Transient failures are thrown so the invocation fails and can be retried.
  */
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   checkRequestLayout,
@@ -28,8 +29,10 @@ import {
   PreviewError,
   WidthTooLargeError,
 } from './errors.js';
+import type { PreviewFreshness } from './freshness.js';
 import type { PreviewIdempotency, PreviewRecord } from './idempotency.js';
 import { type ResizedImage, type ResizeOptions, resizeImage } from './image/index.js';
+import { type InvocationSummary, type PreviewMetrics, timeExclusive, timePhase } from './metrics.js';
 import type { S3PreviewStorage } from './storage.js';
 
 /** The resize function the handler uses; replaceable so tests can count calls. */
@@ -43,8 +46,12 @@ export interface HandlerDependencies {
   storage: S3PreviewStorage;
   /** Idempotency guard over DynamoDB. */
   idempotency: PreviewIdempotency;
+  /** The check that a written preview still shows the original's current version. */
+  freshness: PreviewFreshness;
   /** Powertools logger. */
   logger: Logger;
+  /** One EMF blob per invocation, from the summary line. */
+  metrics: PreviewMetrics;
   /** Resize implementation; defaults to {@link resizeImage}. */
   resize?: ResizeFunction;
 }
@@ -59,8 +66,8 @@ interface GeneratedPreview {
   readonly image: ResizedImage;
 }
 
-/** Fields of the per-invocation summary log line. */
-type Summary = Record<string, string | number | boolean | undefined>;
+/** Fields of the per-invocation summary log line, which is also what the metrics are made of. */
+type Summary = InvocationSummary;
 
 function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
@@ -131,28 +138,41 @@ function requestFields(event: unknown): Summary {
 
 /** Creates the Lambda handler over the given dependencies. */
 export function createHandler(dependencies: HandlerDependencies): PreviewHandler {
-  const { config, storage, idempotency, logger } = dependencies;
+  const { config, storage, idempotency, logger, freshness, metrics } = dependencies;
   const resize = dependencies.resize ?? resizeImage;
 
-  async function generate(request: ResizeRequest, key: string, deadline: AbortSignal): Promise<GeneratedPreview> {
-    const source = await storage.readSource(request.src_bucket, request.src_key, config.maxSourceBytes, deadline);
-    const image = await resize(source, {
-      width: request.width,
-      withoutEnlargement: !config.allowEnlargement,
-      jpegQuality: config.jpegQuality,
-      maxInputPixels: config.maxInputPixels,
-      format: request.format,
-      ...config.variants,
-    });
-    const etag = await storage.writePreview({
-      bucket: request.dst_bucket,
-      key,
-      bytes: image.data,
-      contentType: image.contentType,
-      cacheControl: config.cacheControl,
-      acl: config.previewAcl,
-    }, deadline);
-    return { key, etag, image };
+  async function generate(request: ResizeRequest, key: string, deadline: AbortSignal, summary: Summary): Promise<GeneratedPreview> {
+    // Each attempt reads the original's current version; `freshness` withdraws a preview of a version
+    // replaced meanwhile (see freshness.ts). Its check (a HeadObject) counts as writing.
+    for (let attempt = 1; ; attempt++) {
+      const source = await timePhase(summary, 'read', () =>
+        storage.readOriginal(request.src_bucket, request.src_key, config.maxSourceBytes, deadline),
+      );
+      const image = await timePhase(summary, 'resize', () =>
+        resize(source.bytes, {
+          width: request.width,
+          withoutEnlargement: !config.allowEnlargement,
+          jpegQuality: config.jpegQuality,
+          maxInputPixels: config.maxInputPixels,
+          format: request.format,
+          ...config.variants,
+        }),
+      );
+      const fresh = await timePhase(summary, 'write', async () => {
+        const etag = await storage.writePreview({
+          bucket: request.dst_bucket,
+          key,
+          bytes: image.data,
+          contentType: image.contentType,
+          cacheControl: config.cacheControl,
+          acl: config.previewAcl,
+          sourceEtag: source.etag,
+        }, deadline);
+        const current = await freshness.check({ request, key, sourceEtag: source.etag, etag, attempt }, deadline);
+        return current ? etag : undefined;
+      });
+      if (fresh !== undefined) return { key, etag: fresh, image };
+    }
   }
 
   const toRecord = (preview: GeneratedPreview): PreviewRecord => ({
@@ -183,7 +203,9 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
     // Every S3 call stops FUNCTION_RESERVE_MS before the function's own deadline: a hung call fails this
     // invocation (its in-progress record is deleted) instead of holding the key until the timeout.
     const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - FUNCTION_RESERVE_MS));
-    const outcome = await idempotency.run(request, context, () => generate(request, key, deadline), toRecord);
+    const outcome = await timeExclusive(summary, 'idempotency', () =>
+      idempotency.run(request, context, () => generate(request, key, deadline, summary), toRecord),
+    );
     summary.outcome = outcome.kind;
     let preview: GeneratedPreview;
     if (outcome.kind !== 'replayed') {
@@ -193,14 +215,14 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
       summary.bytes_out = record.size;
       // Too large to inline: no need to read it back.
       if (!fitsInResponse(record.key, record.contentType, record.size)) return keyOnly(record.key, record.contentType);
-      const stored = await storage.readPreview(request.dst_bucket, record.key, deadline);
+      const stored = await timePhase(summary, 'read', () => storage.readPreview(request.dst_bucket, record.key, deadline));
       if (stored !== undefined) {
         summary.bytes_out = stored.length;
         return respond(record.key, record.contentType, stored);
       }
       // The preview was deleted after it was recorded: make it again rather than answer without data.
       logger.warn('Recorded preview is missing from S3; generating it again', { key: record.key });
-      preview = await generate(request, key, deadline);
+      preview = await generate(request, key, deadline, summary);
       summary.outcome = 'regenerated';
     }
     Object.assign(summary, describeGenerated(preview));
@@ -212,14 +234,23 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
     // Powertools adds cold_start, function_request_id and the function's name to every line.
     logger.addContext(context);
     const summary: Summary = requestFields(event);
+    /** The validated preset: the only preset name that may become a metric dimension. */
+    let preset: string | undefined;
     const log = (level: 'info' | 'warn' | 'error', extra: Record<string, unknown> = {}): void => {
       summary.duration_ms = Math.round(performance.now() - started);
       logger[level]('preview', { ...summary, ...extra });
+      try {
+        metrics.publish(summary, preset);
+      } catch (error) {
+        // Metrics are diagnostics: they never fail an invocation.
+        logger.warn('Metrics could not be published', { error });
+      }
     };
 
     try {
       const { request, key } = validate(event, config);
       summary.key = key;
+      preset = request.preset_name;
       const { response, omitted } = await answer(request, key, context, summary);
       summary.data_omitted = omitted;
       log('info');
@@ -231,6 +262,12 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
         summary.error = error.message;
         log('warn');
         return failureResponse(error.code, error.message);
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        // Expected under concurrency: the caller (the invoker) waits and asks again.
+        summary.outcome = 'in-progress';
+        log('info');
+        throw error;
       }
       summary.outcome = 'error';
       log('error', { error: error instanceof Error ? error : String(error) });

@@ -78,6 +78,19 @@ export class PreviewIdempotency {
   }
 
   /**
+   * Deletes the record of `request`, completed or in progress, so that the next identical request runs
+   * again instead of replaying. The key is computed by the persistence layer's own `deleteRecord`, from
+   * the same payload `run` hashes (`{ ...request }`, the validated seven fields), after `configure()` with
+   * the same settings `makeIdempotent` gives it, so it is exactly the key `run` writes.
+   *
+   * @throws {IdempotencyPersistenceLayerError} (or the SDK's error) when DynamoDB cannot be reached.
+   */
+  public async forget(request: ResizeRequest): Promise<void> {
+    this.#store.configure({ config: new IdempotencyConfig({ expiresAfterSeconds: this.#expiresAfterSeconds }) });
+    await this.#store.deleteRecord({ ...request });
+  }
+
+  /**
    * Runs `generate` unless an identical request completed before (replayed) or is running now
    * (`IdempotencyAlreadyInProgressError` is thrown). `toRecord` extracts the small stored record.
    */

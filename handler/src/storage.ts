@@ -9,6 +9,7 @@ import { raceAbort } from '@preview-lambda/contract';
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -44,6 +45,34 @@ export interface PreviewObject {
   readonly cacheControl: string;
   /** Canned ACL, or `none` to send no ACL. */
   readonly acl: PreviewAcl;
+  /**
+   * ETag of the original it was made from, stored as the `x-amz-meta-source-etag` metadata
+   * ({@link SOURCE_ETAG_METADATA}), so the preview can later be told apart from one of another version.
+   */
+  readonly sourceEtag?: string;
+}
+
+/** An object read whole, with the ETag S3 gave it. */
+export interface StoredObject {
+  readonly bytes: Buffer;
+  /** The ETag as S3 sent it (quoted), `''` when the store sent none. */
+  readonly etag: string;
+}
+
+/** What HeadObject tells of a stored preview. */
+export interface PreviewHead {
+  /** The preview's own ETag (quoted). */
+  readonly etag: string;
+  /** The original's ETag it was made from (`x-amz-meta-source-etag`, unquoted), when it has one. */
+  readonly sourceEtag: string | undefined;
+}
+
+/** User-metadata name (without `x-amz-meta-`) of the original's ETag stored with each preview. */
+export const SOURCE_ETAG_METADATA = 'source-etag';
+
+/** An ETag without its quotes (S3 sends `"…"`; metadata values keep it bare). */
+export function bareEtag(etag: string): string {
+  return etag.replace(/^"(.*)"$/, '$1');
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
@@ -56,8 +85,28 @@ const WRITE_REJECTED = new Set([
   'InvalidArgument',
 ]);
 
-function s3ErrorName(error: unknown): string | undefined {
+/** The S3 error code (`NoSuchKey`, `AccessDenied`, …) of an SDK error, or `undefined` for any other error. */
+export function s3ErrorName(error: unknown): string | undefined {
   return error instanceof S3ServiceException ? error.name : undefined;
+}
+
+/**
+ * Sends one S3 command under the invocation's deadline: the SDK gets `signal` and the call is raced
+ * against it, so neither a hung socket nor anything before it outlives the deadline.
+ *
+ * @throws {DependencyDeadlineError} `signal` aborted first; `what` names the call.
+ */
+export async function sendBefore<Output>(
+  what: string,
+  signal: AbortSignal,
+  call: (abortSignal: AbortSignal) => Promise<Output>,
+): Promise<Output> {
+  try {
+    return await raceAbort(call(signal), signal);
+  } catch (error) {
+    if (signal.aborted) throw new DependencyDeadlineError(what, { cause: error });
+    throw error;
+  }
 }
 
 /** Reads originals and previews from S3 and writes previews, translating S3's errors. */
@@ -83,6 +132,16 @@ export class S3PreviewStorage {
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
    */
   public async readSource(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+    return (await this.readOriginal(bucket, key, maxBytes, signal)).bytes;
+  }
+
+  /**
+   * {@link readSource}, with the ETag of the version read (the function stores it with the preview and
+   * compares it with the original's after writing: see `generate.ts`).
+   *
+   * @throws the errors of {@link readSource}.
+   */
+  public async readOriginal(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<StoredObject> {
     try {
       return await this.#read(bucket, key, maxBytes, signal);
     } catch (error) {
@@ -94,15 +153,53 @@ export class S3PreviewStorage {
   }
 
   /**
-   * Reads a stored preview back, or `undefined` when it no longer exists.
+   * The ETag of the original's current version (HeadObject), or `undefined` when it no longer exists (a
+   * 403 is confirmed by listing, as {@link readSource} does).
    *
+   * @throws {AccessDeniedError} S3 refused to tell, and the key is listed (or cannot be listed).
+   * @throws {DependencyDeadlineError} `signal` aborted first.
+   */
+  public async originalEtag(bucket: string, key: string, signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const head = await this.#head(bucket, key, signal);
+      return head === undefined ? undefined : (head.ETag ?? '');
+    } catch (error) {
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The preview at `key` as HeadObject describes it, or `undefined` when there is none (a 403 is
+   * confirmed by listing, as {@link readSource} does: the template grants `s3:ListBucket` below the
+   * preview root for this).
+   *
+   * @throws {AccessDeniedError} S3 refused to tell, and the key is listed (or cannot be listed).
+   * @throws {DependencyDeadlineError} `signal` aborted first.
+   */
+  public async headPreview(bucket: string, key: string, signal: AbortSignal): Promise<PreviewHead | undefined> {
+    try {
+      const head = await this.#head(bucket, key, signal);
+      if (head === undefined) return undefined;
+      return { etag: head.ETag ?? '', sourceEtag: head.Metadata?.[SOURCE_ETAG_METADATA] };
+    } catch (error) {
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Reads a stored preview back, or `undefined` when it no longer exists (a 403 is confirmed by listing).
+   *
+   * @throws {AccessDeniedError} S3 refused to read a preview that is listed (or cannot be listed).
    * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async readPreview(bucket: string, key: string, signal: AbortSignal): Promise<Buffer | undefined> {
     try {
-      return await this.#read(bucket, key, Number.POSITIVE_INFINITY, signal);
+      return (await this.#read(bucket, key, Number.POSITIVE_INFINITY, signal)).bytes;
     } catch (error) {
       if (error instanceof SourceNotFoundError) return undefined;
+      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
       throw error;
     }
   }
@@ -116,7 +213,7 @@ export class S3PreviewStorage {
    */
   public async writePreview(preview: PreviewObject, signal: AbortSignal): Promise<string> {
     try {
-      const output = await this.#send(`PutObject s3://${preview.bucket}/${preview.key}`, signal, (abortSignal) =>
+      const output = await sendBefore(`PutObject s3://${preview.bucket}/${preview.key}`, signal, (abortSignal) =>
         this.#client.send(
           new PutObjectCommand({
           Bucket: preview.bucket,
@@ -126,6 +223,7 @@ export class S3PreviewStorage {
           ContentType: preview.contentType,
           CacheControl: preview.cacheControl,
           ...(preview.acl === 'none' ? {} : { ACL: preview.acl }),
+          ...(preview.sourceEtag === undefined ? {} : { Metadata: { [SOURCE_ETAG_METADATA]: bareEtag(preview.sourceEtag) } }),
           }),
           { abortSignal },
         ),
@@ -145,16 +243,19 @@ export class S3PreviewStorage {
   }
 
   /**
-   * Sends one command under the invocation's deadline: the SDK gets `signal` and the call is raced against
-   * it, so neither a hung socket nor anything before it outlives the deadline.
+   * HeadObject of `key`, `undefined` when it does not exist.
    *
-   * @throws {DependencyDeadlineError} `signal` aborted first; `what` names the call.
+   * @throws {AccessDeniedError} S3 answered 403.
    */
-  async #send<Output>(what: string, signal: AbortSignal, call: (abortSignal: AbortSignal) => Promise<Output>): Promise<Output> {
+  async #head(bucket: string, key: string, signal: AbortSignal) {
     try {
-      return await raceAbort(call(signal), signal);
+      return await sendBefore(`HeadObject s3://${bucket}/${key}`, signal, (abortSignal) =>
+        this.#client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }),
+      );
     } catch (error) {
-      if (signal.aborted) throw new DependencyDeadlineError(what, { cause: error });
+      const name = s3ErrorName(error);
+      if (name !== undefined && NOT_FOUND.has(name)) return undefined;
+      if (name !== undefined && DENIED.has(name)) throw new AccessDeniedError('read', bucket, key, { cause: error });
       throw error;
     }
   }
@@ -162,7 +263,7 @@ export class S3PreviewStorage {
   /** Whether listing `key` as a prefix shows `key` itself; a refused listing counts as shown. */
   async #listed(bucket: string, key: string, signal: AbortSignal): Promise<boolean> {
     try {
-      const output = await this.#send(`ListObjectsV2 s3://${bucket}/${key}`, signal, (abortSignal) =>
+      const output = await sendBefore(`ListObjectsV2 s3://${bucket}/${key}`, signal, (abortSignal) =>
         this.#client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), { abortSignal }),
       );
       return (output.Contents ?? []).some((object) => object.Key === key);
@@ -181,7 +282,7 @@ export class S3PreviewStorage {
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
    * @throws {DependencyDeadlineError} `signal` aborted before the whole body arrived.
    */
-  async #read(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+  async #read(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<StoredObject> {
     // The SDK retries a request, not a body cut after the headers: read once more, within the deadline.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -193,11 +294,11 @@ export class S3PreviewStorage {
   }
 
   /** One GetObject and its body; a body cut mid-way becomes a {@link BodyCutError} (retried by `#read`). */
-  async #readOnce(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+  async #readOnce(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<StoredObject> {
     const what = `GetObject s3://${bucket}/${key}`;
     let output: GetObjectCommandOutput;
     try {
-      output = await this.#send(what, signal, (abortSignal) =>
+      output = await sendBefore(what, signal, (abortSignal) =>
         this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }),
       );
     } catch (error) {
@@ -211,12 +312,13 @@ export class S3PreviewStorage {
       body?.destroy();
       throw new SourceTooLargeError(output.ContentLength, maxBytes);
     }
-    if (body === undefined) return Buffer.alloc(0);
+    const etag = output.ETag ?? '';
+    if (body === undefined) return { bytes: Buffer.alloc(0), etag };
     // A body that stalls is cut by the client's socketTimeout; the deadline cuts one that trickles.
     const cut = (): void => void body.destroy(new DependencyDeadlineError(what, { cause: signal.reason }));
     signal.addEventListener('abort', cut, { once: true });
     try {
-      return await readAtMost(body, maxBytes);
+      return { bytes: await readAtMost(body, maxBytes), etag };
     } catch (error) {
       if (signal.aborted) throw new DependencyDeadlineError(what, { cause: error });
       if (error instanceof SourceTooLargeError) throw error;

@@ -60,6 +60,7 @@ export type {
   PreviewInvokeOptions,
   PreviewInvokerBaseOptions,
   PreviewInvokerClientOptions,
+  PreviewInvokerObserver,
   PreviewInvokerOptions,
   PreviewResult,
   PreviewResultBase,

@@ -2,7 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { DEFAULT_IN_PROGRESS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './constants.js';
 import { ConfigurationError } from './errors.js';
-import type { InProgressOptions, PreviewInvokerOptions } from './types.js';
+import type { InProgressOptions, PreviewInvokerObserver, PreviewInvokerOptions } from './types.js';
 
 /** {@link InProgressOptions} with every default applied. */
 export type ResolvedInProgressOptions = Readonly<Required<InProgressOptions>>;
@@ -14,6 +14,8 @@ export interface ResolvedOptions {
   readonly timeoutMs: number;
   readonly inProgress: ResolvedInProgressOptions;
   readonly logTail: boolean;
+  /** Callbacks, each wrapped so that a throwing one is ignored. */
+  readonly observer: Readonly<Required<PreviewInvokerObserver>>;
   readonly client: LambdaClient;
   /** Whether the invoker built the client, and so must destroy it. */
   readonly ownsClient: boolean;
@@ -51,12 +53,20 @@ export function resolveOptions(options: PreviewInvokerOptions): ResolvedOptions 
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
-  const { client, clientConfig } = (options ?? {}) as PreviewInvokerOptions;
+  const { client, clientConfig, observer } = (options ?? {}) as PreviewInvokerOptions;
   if (client !== undefined && clientConfig !== undefined) {
     problems.push('client: give either client or clientConfig, not both');
   } else if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
     // Duck-typed: a LambdaClient from the other (ESM or CommonJS) build of the SDK is not `instanceof` ours.
     problems.push('client: must be a LambdaClient');
+  }
+  if (observer !== undefined && (observer === null || typeof observer !== 'object')) {
+    problems.push('observer: must be an object of callbacks');
+  } else {
+    for (const name of OBSERVER_CALLBACKS) {
+      const callback = observer?.[name];
+      if (callback !== undefined && typeof callback !== 'function') problems.push(`observer.${name}: must be a function`);
+    }
   }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigurationError(`Invalid PreviewInvoker options: ${problems.join('; ')}`);
@@ -68,7 +78,29 @@ export function resolveOptions(options: PreviewInvokerOptions): ResolvedOptions 
     timeoutMs,
     logTail,
     inProgress: Object.freeze(inProgress),
+    observer: Object.freeze(resolveObserver(observer)),
     client: client ?? new LambdaClient(clientConfig ?? {}),
     ownsClient: client === undefined,
+  };
+}
+
+const OBSERVER_CALLBACKS = ['onInvoke', 'onInProgress', 'onJoin'] as const;
+
+/** Every callback of `observer`, a no-op where it has none, each ignoring what it throws. */
+function resolveObserver(observer: PreviewInvokerObserver | undefined): Required<PreviewInvokerObserver> {
+  const safe =
+    <A extends unknown[]>(callback: ((...args: A) => void) | undefined) =>
+    (...args: A): void => {
+      if (callback === undefined) return;
+      try {
+        callback.apply(observer, args);
+      } catch {
+        // An observer must never fail a call.
+      }
+    };
+  return {
+    onInvoke: safe(observer?.onInvoke),
+    onInProgress: safe(observer?.onInProgress),
+    onJoin: safe(observer?.onJoin),
   };
 }

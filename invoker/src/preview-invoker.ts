@@ -80,6 +80,7 @@ export class PreviewInvoker {
       throw new ConfigurationError('PreviewInvoker.invoke() was called after destroy()');
     }
     const payload = requestPayload(validateRequest(request));
+    if (this.#flights.has(payload) && options.signal?.aborted !== true) this.#options.observer.onJoin();
     return this.#flights.run(payload, (abandoned) => this.#invokeUntilSettled(payload, abandoned), options.signal);
   }
 
@@ -99,7 +100,7 @@ export class PreviewInvoker {
 
   /** Invokes until the function answers for good, the deadline passes, or every caller aborts. */
   async #invokeUntilSettled(payload: string, abandoned: AbortSignal): Promise<PreviewResult> {
-    const { timeoutMs, inProgress: policy } = this.#options;
+    const { timeoutMs, inProgress: policy, observer } = this.#options;
     const started = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(DEADLINE), timeoutMs);
@@ -111,13 +112,16 @@ export class PreviewInvoker {
     try {
       for (;;) {
         attempts += 1;
+        observer.onInvoke(attempts);
         const output = await this.#send(payload, controller.signal);
         const outcome = interpretOutput(output, attempts);
         if (outcome.kind === 'settled') {
           return outcome.result;
         }
         inProgress = true;
-        await delay(backoffDelay(policy, attempts - 1), undefined, { signal: controller.signal });
+        const waitMs = backoffDelay(policy, attempts - 1);
+        observer.onInProgress(waitMs);
+        await delay(waitMs, undefined, { signal: controller.signal });
       }
     } catch (error) {
       if (!controller.signal.aborted || error instanceof InvokerError) {

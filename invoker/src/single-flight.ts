@@ -25,6 +25,11 @@ export class SingleFlight<K, V> {
     return this.#flights.size;
   }
 
+  /** Whether an execution for `key` is in flight (a {@link SingleFlight.run} for it would join it). */
+  public has(key: K): boolean {
+    return this.#flights.has(key);
+  }
+
   /**
    * Joins the execution running for `key`, or starts one with `execute`. A `signal` that is already
    * aborted rejects at once, without starting or joining anything.

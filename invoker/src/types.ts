@@ -20,6 +20,27 @@ export interface InProgressOptions {
   jitter?: number;
 }
 
+/**
+ * Callbacks the invoker makes as it works, for metrics (the proxy counts them in Prometheus). Each is
+ * called synchronously and must not throw: what it throws is ignored, so an observer can never fail a
+ * call.
+ */
+export interface PreviewInvokerObserver {
+  /**
+   * An `Invoke` call is about to be sent. `attempt` counts from 1 within one call: above 1, the call is
+   * asking again after an identical request was in progress. (The SDK's own retries of one `Invoke` call
+   * are not counted.)
+   */
+  onInvoke?(attempt: number): void;
+  /**
+   * The function answered that an identical request is in progress (`IdempotencyAlreadyInProgressError`);
+   * the invoker waits `delayMs` (ms), then invokes again.
+   */
+  onInProgress?(delayMs: number): void;
+  /** A call joined an identical call in flight on this instance (single flight) instead of invoking. */
+  onJoin?(): void;
+}
+
 /** The options of {@link PreviewInvoker} that do not concern the Lambda client. */
 export interface PreviewInvokerBaseOptions {
   /** Name, partial ARN or ARN of the preview function. */
@@ -41,6 +62,8 @@ export interface PreviewInvokerBaseOptions {
    * Default: `false`. `sam local start-lambda` answers HTTP 501 to it.
    */
   logTail?: boolean;
+  /** Told about every invocation, in-progress wait and single-flight join (for metrics). Default: none. */
+  observer?: PreviewInvokerObserver;
 }
 
 /**

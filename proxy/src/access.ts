@@ -48,11 +48,16 @@ export function logAccess(logger: ProxyLogger, access: Access, res: ServerRespon
   const { level, err, ...fields } = access;
   const line = {
     ...fields,
-    status: res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS,
+    status: answeredStatus(res),
     durationMs: Math.round(durationMs * 10) / 10,
     ...(err === undefined ? {} : { err }),
   };
   logger[level](line, 'request');
+}
+
+/** The status a request was answered with, or 499 ({@link CLIENT_CLOSED_STATUS}) when none was sent. */
+export function answeredStatus(res: ServerResponse): number {
+  return res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS;
 }
 
 /** A pass-through stream that adds the bytes it sees to `access.bytes`. */

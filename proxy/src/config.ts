@@ -19,6 +19,7 @@ import {
   BUCKET_NAME,
   DEFAULT_FORMAT_ORDER,
   DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_PREVIEW_CACHE_CONTROL,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Environment,
   envBoolean,
@@ -53,7 +54,7 @@ export const PROXY_DEFAULTS = Object.freeze({
   MAX_IN_FLIGHT: 64,
   MAX_COALESCED: 1024,
   S3_FORCE_PATH_STYLE: false,
-  CACHE_CONTROL: 'public, max-age=31536000, immutable',
+  CACHE_CONTROL: DEFAULT_PREVIEW_CACHE_CONTROL,
   NOT_FOUND_CACHE_CONTROL: 'public, max-age=60',
   ERROR_CACHE_CONTROL: 'no-store',
   LOG_LEVEL: 'info',
@@ -137,6 +138,8 @@ function proxyEnvironment(readFile: (path: string) => Buffer) {
       NOT_FOUND_CACHE_CONTROL: headerValue().default(d.NOT_FOUND_CACHE_CONTROL),
       ERROR_CACHE_CONTROL: headerValue().default(d.ERROR_CACHE_CONTROL),
       LOG_LEVEL: envChoice(LOG_LEVELS).default(d.LOG_LEVEL),
+      METRICS_PORT: envInteger(0, 65_535).optional(),
+      METRICS_HOST: z.string().regex(/^\S+$/, 'Expected an address or host name to bind').optional(),
       AWS_ENDPOINT_URL_LAMBDA: envUrl().optional(),
       AWS_ENDPOINT_URL_S3: envUrl().optional(),
       AWS_ENDPOINT_URL: envUrl().optional(),
@@ -149,6 +152,14 @@ function proxyEnvironment(readFile: (path: string) => Buffer) {
           path: ['INVOKE_TIMEOUT_MS'],
           message: `Expected less than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), so that a slow invocation is still answered 504, but received ${e.INVOKE_TIMEOUT_MS}`,
         });
+      }
+      if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+        const message = `Expected a port other than PORT (${e.PORT}); leave METRICS_PORT unset to serve /metrics on PORT`;
+        ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message });
+      }
+      if (e.METRICS_HOST !== undefined && e.METRICS_PORT === undefined) {
+        const message = 'Expected METRICS_PORT too: without it /metrics is served on HOST:PORT';
+        ctx.addIssue({ code: 'custom', path: ['METRICS_HOST'], message });
       }
       return {
         /** TCP port to listen on; `0` picks a free one (`PORT`). */
@@ -196,6 +207,11 @@ function proxyEnvironment(readFile: (path: string) => Buffer) {
         errorCacheControl: e.ERROR_CACHE_CONTROL,
         /** Log level (`LOG_LEVEL`). */
         logLevel: e.LOG_LEVEL,
+        /**
+         * Where `GET /metrics` (Prometheus) is served: on `HOST:PORT` when `port` is undefined (`METRICS_PORT`
+         * unset), else on `host:port` of its own (`METRICS_HOST`, default `HOST`; `0`: a free port).
+         */
+        metrics: Object.freeze({ port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST }),
         /** The endpoint overrides the AWS SDK will use, for the start-up log only (the SDK reads them itself). */
         endpoints: Object.freeze({
           ...(e.AWS_ENDPOINT_URL_LAMBDA === undefined ? {} : { lambda: e.AWS_ENDPOINT_URL_LAMBDA }),

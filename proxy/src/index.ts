@@ -8,5 +8,6 @@
  */
 export { parseProxyConfig, type ProxyConfig } from './config.js';
 export { createProxyLogger } from './logger.js';
+export { METRICS_PATH, ProxyMetrics, startMetricsServer } from './metrics.js';
 export { S3PreviewReader } from './s3.js';
 export { createProxyServer, type ProxyServer } from './server.js';

@@ -17,12 +17,13 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { raceAbort } from '@preview-lambda/contract';
 import type { PreviewInvokeOptions, PreviewResult, ResizeRequest } from '@preview-lambda/invoker';
-import { type Access, countInto, logAccess, startAccess } from './access.js';
+import { type Access, answeredStatus, countInto, logAccess, startAccess } from './access.js';
 import { PreviewAdmission } from './admission.js';
 import type { ProxyConfig } from './config.js';
 import { ClientClosedError, RequestTimeoutError } from './errors.js';
 import { md5Etag } from './images.js';
 import type { ProxyLogger } from './logger.js';
+import type { ProxyMetrics } from './metrics.js';
 import { answerForError, answerForFailure, invalidPath, overloaded, shuttingDown, unknownPreset } from './outcome.js';
 import { createReplies } from './reply.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
@@ -50,6 +51,11 @@ export interface ProxyServerDeps {
   logger: ProxyLogger;
   /** Makes request ids when the incoming one is missing or not sane. Default: `crypto.randomUUID`. */
   generateRequestId?: () => string;
+  /**
+   * Prometheus metrics: every answer counted, S3 reads and admission watched, and `GET /metrics` answered
+   * on this server unless `config.metrics.port` gives it a port of its own. Default: none.
+   */
+  metrics?: ProxyMetrics;
 }
 
 /** Where a listening server is. */
@@ -100,8 +106,11 @@ export const CLOSE_GRACE_MS = 1_000;
 
 /** Creates the proxy server; call `listen()` to start it. */
 export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
-  const { config, invoker, storage, logger, generateRequestId } = deps;
+  const { config, invoker, logger, generateRequestId, metrics } = deps;
   const admission = new PreviewAdmission(config);
+  metrics?.watchAdmission(admission, config);
+  const storage = metrics === undefined ? deps.storage : metrics.instrumentStorage(deps.storage);
+  const servesMetrics = metrics !== undefined && config.metrics.port === undefined;
   let closing = false;
   let closed: Promise<CloseResult> | undefined;
   /** Sockets with a request being answered: their errors are that request's, logged in its access line. */
@@ -119,6 +128,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
   server.on('clientError', onClientError);
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Scrapes are answered first and are not requests of the service (neither logged nor counted).
+    if (servesMetrics && metrics.handle(req, res)) return;
     const started = performance.now();
     const target = req.url ?? '/';
     const reqId = resolveRequestId(req.headers[REQUEST_ID_HEADER], generateRequestId);
@@ -137,7 +148,11 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
       Object.assign(access, { outcome: 'error', code: 'INTERNAL', level: 'error', err: error });
       res.destroy();
     });
-    void Promise.all([answered, handled]).then(([durationMs]) => logAccess(logger, access, res, durationMs));
+    void Promise.all([answered, handled]).then(([durationMs]) => {
+      logAccess(logger, access, res, durationMs);
+      const { outcome = 'error', code, bytes } = access;
+      metrics?.observeRequest({ outcome, status: answeredStatus(res), code, bytes, durationMs });
+    });
   }
 
   /**
@@ -200,6 +215,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     if (closing) return replyFailure(res, access, shuttingDown());
     const admitted = admission.admit(route.key);
     if (!admitted.admitted) {
+      metrics?.rejected(admitted.limit);
       access.reason = admitted.reason;
       return replyFailure(res, access, overloaded());
     }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PACKAGES = ['contract', 'handler', 'invoker', 'proxy', 'local'];
+const PACKAGES = ['contract', 'handler', 'invoker', 'proxy', 'local', 'cli'];
 
 function sources(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {

@@ -92,7 +92,7 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('stack: nginx → S3 / proxy → invoker →
     expect([firstEntry.upstreams, firstEntry.upstreamStatuses]).toEqual([[s3, proxy], [404, 200]]);
     expect([secondEntry.upstreams, secondEntry.upstreamStatuses]).toEqual([[s3], [200]]);
     // The preview from S3 carries what the handler stored with it.
-    expect(second.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(second.headers['cache-control']).toBe('public, max-age=86400');
     expect(second.headers['x-amz-request-id']).toBeUndefined();
   });
 

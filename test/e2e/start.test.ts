@@ -164,6 +164,12 @@ describe('npm start (local/start.ts) without nginx', () => {
     expect(output.stdout).toContain('nginx is not running: disabled.');
     const preview = await fetch(`${state.url}/prew/small/samples/landscape.jpg`);
     expect(preview.status).toBe(200);
+    // The function's EMF blob, one readable line, and the proxy's Prometheus metrics at the printed URL.
+    const emf = /^emf\s+PreviewLambda outcome=executed preset=small {2}Invocations 1, .*ResizeTime [\d.]+ ms/m;
+    await until('the emf line', output, () => emf.test(output.stdout));
+    expect(output.stdout).toContain(`metrics      ${state.endpoints.metrics}`);
+    const metrics = await (await fetch(state.endpoints.metrics)).text();
+    expect(metrics).toMatch(/^preview_proxy_requests_total\{outcome="generated",status="200",code=""\} 1$/m);
 
     proc.kill('SIGTERM');
     expect(await exitCode(proc, 15_000)).toBe(0);

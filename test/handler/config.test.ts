@@ -108,7 +108,7 @@ describe('Function: parseHandlerConfig (environment recipe)', () => {
       idempotencyTableName: 'preview-idempotency',
       idempotencyTtlSeconds: 86_400,
       previewAcl: 'public-read',
-      cacheControl: 'public, max-age=31536000, immutable',
+      cacheControl: 'public, max-age=86400',
       maxWidth: 4096,
       maxSourceBytes: 52_428_800,
       maxInputPixels: 100_000_000,
@@ -117,7 +117,18 @@ describe('Function: parseHandlerConfig (environment recipe)', () => {
       logLevel: 'INFO',
       s3ForcePathStyle: false,
       serviceName: 'preview-lambda',
+      metricsNamespace: 'PreviewLambda',
+      tracing: false,
     });
+  });
+
+  it('reads the metrics namespace and the tracing switch (Powertools’ variable names)', () => {
+    const config = parseHandlerConfig({ ...MINIMAL, POWERTOOLS_METRICS_NAMESPACE: 'Team/Previews#1', POWERTOOLS_TRACE_ENABLED: 'true' });
+    expect([config.metricsNamespace, config.tracing]).toEqual(['Team/Previews#1', true]);
+    expect(issuesOf({ ...MINIMAL, POWERTOOLS_METRICS_NAMESPACE: 'AWS/Lambda', POWERTOOLS_TRACE_ENABLED: 'sometimes' })).toEqual([
+      'POWERTOOLS_METRICS_NAMESPACE: Expected a CloudWatch namespace (1-255 of A-Z, a-z, 0-9, ".", "_", "-", "/", "#", ":"; not starting with "AWS/") (received "AWS/Lambda")',
+      'POWERTOOLS_TRACE_ENABLED: Expected true or false (received "sometimes")',
+    ]);
   });
 
   it('treats empty and blank variables as unset', () => {

@@ -45,7 +45,7 @@ describe('Function: handler (JPEG and PNG happy paths)', () => {
     });
     const stored = await harness.getObject(BUCKETS.destination, response.key);
     expect(stored?.contentType).toBe('image/jpeg');
-    expect(stored?.cacheControl).toBe('public, max-age=31536000, immutable');
+    expect(stored?.cacheControl).toBe('public, max-age=86400');
     expect(Buffer.from(response.data, 'base64').equals(stored!.bytes)).toBe(true);
     const meta = await sharp(stored!.bytes).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 320, 240]);

@@ -1,8 +1,8 @@
 /**
- * The S3 adapter's translation of a 403 on an original. Real S3 answers a GetObject of a missing key with
+ * The S3 adapter's translation of a 403 on an original or a preview. Real S3 answers a GetObject of a missing key with
  * 403 unless the caller may list that key; the emulators always answer 404, so this unit test scripts S3.
  */
-import { GetObjectCommand, ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { AccessDeniedError, DependencyDeadlineError, SourceNotFoundError } from '@preview-lambda/handler/errors';
 import { S3PreviewStorage } from '@preview-lambda/handler/storage';
@@ -18,13 +18,17 @@ function denied(): S3ServiceException {
   });
 }
 
-/** An S3 client whose GetObject is denied and whose ListObjectsV2 answers `list`. */
+/** An S3 client whose GetObject and HeadObject are denied and whose ListObjectsV2 answers `list`. */
 function scriptedS3(list: () => unknown): { client: S3Client; commands: string[] } {
   const commands: string[] = [];
   const client = {
     send: async (command: unknown) => {
       if (command instanceof GetObjectCommand) {
         commands.push('GetObject');
+        throw denied();
+      }
+      if (command instanceof HeadObjectCommand) {
+        commands.push('HeadObject');
         throw denied();
       }
       if (command instanceof ListObjectsV2Command) {
@@ -60,6 +64,34 @@ describe('Class: S3PreviewStorage', () => {
     const storage = new S3PreviewStorage({ client });
 
     await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+
+  it('reads a denied preview that is not in a listing of its own key as missing', async () => {
+    const { client, commands } = scriptedS3(() => ({ Contents: [] }));
+    const storage = new S3PreviewStorage({ client });
+
+    await expect(storage.headPreview('previews', 'prew/small/photo/a.jpg', NO_DEADLINE)).resolves.toBeUndefined();
+    await expect(storage.readPreview('previews', 'prew/small/photo/a.jpg', NO_DEADLINE)).resolves.toBeUndefined();
+    expect(commands).toEqual([
+      'HeadObject',
+      'ListObjectsV2 prew/small/photo/a.jpg 1',
+      'GetObject',
+      'ListObjectsV2 prew/small/photo/a.jpg 1',
+    ]);
+  });
+
+  it('throws AccessDeniedError when a denied preview exists or listing is denied as well', async () => {
+    const listed = new S3PreviewStorage({ client: scriptedS3(() => ({ Contents: [{ Key: 'prew/small/a.jpg' }] })).client });
+    const unlistable = new S3PreviewStorage({
+      client: scriptedS3(() => {
+        throw denied();
+      }).client,
+    });
+
+    for (const storage of [listed, unlistable]) {
+      await expect(storage.headPreview('previews', 'prew/small/a.jpg', NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
+      await expect(storage.readPreview('previews', 'prew/small/a.jpg', NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
+    }
   });
 
   it('fails a call the client never answers at the invocation deadline, naming it', async () => {

@@ -47,12 +47,13 @@ describe('Function: parseProxyConfig', () => {
       maxInFlight: 64,
       maxCoalesced: 1024,
       s3ForcePathStyle: false,
-      cacheControl: 'public, max-age=31536000, immutable',
+      cacheControl: 'public, max-age=86400',
       notFoundCacheControl: 'public, max-age=60',
       errorCacheControl: 'no-store',
       logLevel: 'info',
       endpoints: {},
       formatOrder: ['avif', 'webp'],
+      metrics: { port: undefined, host: '127.0.0.1' },
     });
     expect(config.layout.presets).toEqual(new Map([['small', { width: 320, formats: [] }]]));
     expect(config.notFoundImage).toBe(BUILT_IN_NOT_FOUND_IMAGE);
@@ -228,6 +229,22 @@ describe('Function: parseProxyConfig', () => {
     const issues = issuesOf({ SOURCE_BUCKET: 'originals-bucket', PRESETS_FILE: '/p.json' }, files(contents));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(expected);
+  });
+
+  it('serves /metrics on PORT by default, on METRICS_HOST:METRICS_PORT when given (host: HOST by default)', () => {
+    expect(parseProxyConfig({ ...MINIMAL, HOST: '10.0.0.5', METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '10.0.0.5' });
+    expect(parseProxyConfig({ ...MINIMAL, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(parseProxyConfig({ ...MINIMAL, METRICS_PORT: '' }).metrics).toEqual({ port: undefined, host: '127.0.0.1' });
+  });
+
+  it('throws when METRICS_PORT is PORT, is not a port, or METRICS_HOST comes without it', () => {
+    expect(issuesOf({ ...MINIMAL, PORT: '8081', METRICS_PORT: '8081' })).toEqual([
+      'METRICS_PORT: Expected a port other than PORT (8081); leave METRICS_PORT unset to serve /metrics on PORT (received "8081")',
+    ]);
+    expect(issuesOf({ ...MINIMAL, METRICS_PORT: '70000' })).toEqual(['METRICS_PORT: Expected an integer from 0 to 65535 (received "70000")']);
+    expect(issuesOf({ ...MINIMAL, METRICS_HOST: '0.0.0.0' })).toEqual([
+      'METRICS_HOST: Expected METRICS_PORT too: without it /metrics is served on HOST:PORT (received "0.0.0.0")',
+    ]);
   });
 
   it('throws when INVOKE_TIMEOUT_MS is not below REQUEST_TIMEOUT_MS', () => {

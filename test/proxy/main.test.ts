@@ -127,6 +127,31 @@ describe.each(Object.keys(ENTRY_POINTS) as EntryPoint[])('Module: proxy/src/main
     expect(started.lines[1]).toMatchObject({ signal: 'SIGTERM', inFlight: 1 });
   });
 
+  it('serves /metrics on METRICS_PORT, up through the drain, counting the drained request', async () => {
+    lambda.enqueue({
+      ...answer({ status: true, key: 'prew/small/a.jpg', content_type: 'image/jpeg', data: PREVIEW.toString('base64'), error: '' }),
+      delayMs: 400,
+    });
+    const started = startMain(entry, { ...env(), METRICS_PORT: '0' });
+    const listening = await waitForLine(started, 'listening');
+    const metricsUrl = listening.metricsUrl as string;
+    expect(new URL(metricsUrl).pathname).toBe('/metrics');
+    expect(new URL(metricsUrl).port).not.toBe(new URL(listening.url as string).port);
+    expect((await send(Number(new URL(listening.url as string).port), '/metrics')).status).toBe(404);
+
+    const pending = send(Number(new URL(listening.url as string).port), '/prew/small/a.jpg');
+    const deadline = Date.now() + 5_000;
+    while (lambda.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    started.child.kill('SIGTERM');
+    await waitForLine(started, 'shutting down: draining requests in flight');
+    const during = await (await fetch(metricsUrl)).text();
+    expect(during).toMatch(/^preview_proxy_previews_in_flight 1$/m);
+    expect(during).toMatch(/^process_cpu_user_seconds_total /m);
+    expect((await pending).status).toBe(200);
+    expect(await started.exited).toBe(0);
+    await expect(fetch(metricsUrl)).rejects.toThrow();
+  });
+
   it('exits 1 naming every bad variable', async () => {
     const started = startMain(entry, { PORT: 'eighty', PRESETS: 'small=abc' });
     expect(await started.exited).toBe(1);

@@ -16,7 +16,7 @@ describe('Function: createProxyServer (answers)', () => {
       expect(response.body.equals(PREVIEW_BYTES)).toBe(true);
       expect(response.headers['content-type']).toBe('image/jpeg');
       expect(response.headers['content-length']).toBe(String(PREVIEW_BYTES.byteLength));
-      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(response.headers['cache-control']).toBe('public, max-age=86400');
       expect(response.headers.etag).toBe(md5Etag(PREVIEW_BYTES));
       expect(response.headers['x-request-id']).toMatch(UUID);
       expect(invoker.calls).toHaveLength(1);
@@ -95,7 +95,7 @@ describe('Function: createProxyServer (answers)', () => {
       expect(response.headers['content-type']).toBe('image/png');
       expect(response.headers['content-length']).toBe('1000');
       expect(response.headers.etag).toBe('"s3-etag"');
-      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(response.headers['cache-control']).toBe('public, max-age=86400');
       expect(reader.calls).toEqual([{ op: 'open', bucket: 'previews-bucket', key: 'prew/small/big.png' }]);
       expect(await accessLine(running, 'stored-1')).toMatchObject({ outcome: 'stored', status: 200, bytes: 1000 });
     });

@@ -9,6 +9,7 @@ import type { PreviewResult, ResizeErrorCode, ResizeRequest } from '@preview-lam
 import { parseProxyConfig, type ProxyConfig, type ProxyEnvironment } from '@preview-lambda/proxy/config';
 import { StoredPreviewMissingError } from '@preview-lambda/proxy/errors';
 import { createProxyLogger } from '@preview-lambda/proxy/logger';
+import type { ProxyMetrics } from '@preview-lambda/proxy/metrics';
 import type { PreviewObjectReader, StoredPreviewInfo, StoredPreviewStream } from '@preview-lambda/proxy/s3';
 import { createProxyServer, type PreviewInvokerLike, type ProxyServer } from '@preview-lambda/proxy/server';
 
@@ -164,6 +165,7 @@ export interface StartProxyOptions {
   invoker?: PreviewInvokerLike;
   storage?: PreviewObjectReader;
   generateRequestId?: () => string;
+  metrics?: ProxyMetrics;
 }
 
 /** Starts a proxy on 127.0.0.1 and an ephemeral port; close it with `proxy.close()`. */
@@ -180,6 +182,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<TestP
     invoker: options.invoker ?? new FakeInvoker(async () => previewResult()),
     storage: options.storage ?? new FakeReader(),
     ...(options.generateRequestId === undefined ? {} : { generateRequestId: options.generateRequestId }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const address = await proxy.listen();
   return {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteObjectCommand,
@@ -16,6 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { parseHandlerConfig } from '@preview-lambda/handler/config';
+import type { FunctionHandler } from '@preview-lambda/handler/entry';
 import type { PreviewHandler, ResizeFunction } from '@preview-lambda/handler/handler';
 import { TEST_PRESETS } from './requests.js';
 
@@ -36,9 +38,14 @@ export const BACKEND: EmulatorBackend = process.env.PREVIEW_TEST_BACKEND === 'mo
 
 /** A handler under test with the counters and clients to inspect what it did. */
 export interface HandlerUnderTest {
+  /** The Go contract's handler. */
   readonly handler: PreviewHandler;
+  /** The function's entry point around it: Go payloads, S3 and EventBridge events, Batch Operations. */
+  readonly entry: FunctionHandler;
   readonly logger: Logger;
   readonly tableName: string;
+  /** The EMF metrics blobs published so far, one JSON line per invocation, in order. */
+  readonly metricLines: readonly string[];
   /** Calls of the resize function so far. */
   resizes(): number;
   /** PutObject calls made by the handler's S3 client so far. */
@@ -57,6 +64,13 @@ export interface HandlerUnderTestOptions {
   endpoints?: { s3?: string; dynamodb?: string };
   /** Resize implementation behind the counter; defaults to the real `resizeImage`. */
   resize?: ResizeFunction;
+  /**
+   * Leave the EMF metrics on standard output, the production path (Powertools `publishStoredMetrics`),
+   * instead of collecting them in `metricLines`.
+   */
+  metricsToStdout?: boolean;
+  /** X-Ray tracing (only a simulated Lambda environment gives one: see test/handler/tracing.test.ts). */
+  tracer?: Tracer;
 }
 
 /** Running emulators with buckets, plus factories for handlers and contexts. */
@@ -116,17 +130,20 @@ export async function startHarness(): Promise<Harness> {
       const dynamodbEndpoint = options.dynamodbDown
         ? await nowhere()
         : (options.endpoints?.dynamodb ?? dynamodbOverrides.endpoint);
+      const metricLines: string[] = [];
       const counted = createCountedPreviewHandler({
         config,
         logger,
+        ...(options.metricsToStdout ? {} : { emitMetrics: (line: string) => void metricLines.push(line) }),
         clients: {
           s3: { ...s3Overrides, endpoint: s3Endpoint },
           dynamodb: { ...dynamodbOverrides, endpoint: dynamodbEndpoint },
         },
         ...(options.resize === undefined ? {} : { resize: options.resize }),
+        ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
       });
       handlers.push(counted);
-      return { ...counted, logger, tableName };
+      return { ...counted, logger, tableName, metricLines };
     },
     async putSource(key, body, contentType = 'application/octet-stream') {
       await s3.send(

@@ -10,9 +10,11 @@ import {
   FUNCTION_TIMEOUT_SECONDS,
   parsePresetList,
   parseResizeRequestWithKey,
+  previewLocations,
 } from '@preview-lambda/contract';
 import { describe, expect, it } from 'vitest';
 import { parseHandlerConfig } from '@preview-lambda/handler/config';
+import { classifyEvent } from '@preview-lambda/handler/events/detect';
 import { DEFAULT_PRESETS, DEMO_LAYOUT } from '@preview-lambda/local/preview-function';
 import { PROXY_DEFAULTS } from '@preview-lambda/proxy/config';
 import { readTemplate, type TemplateStatement } from '@preview-lambda/local/template';
@@ -42,10 +44,11 @@ function resources(statement: TemplateStatement): string[] {
 const s3Statements = statements.filter((statement) => actions(statement).some((action) => action.startsWith('s3:')));
 
 describe('template.yaml: the function role is confined to the layout', () => {
-  it('grants S3 actions in three statements only, all Allow', () => {
+  it('grants S3 actions in four statements only, all Allow', () => {
     expect(s3Statements.map((statement) => statement.Sid)).toEqual([
       'ReadOriginals',
       'TellMissingOriginalsApart',
+      'TellMissingPreviewsApart',
       'ReadAndWritePreviews',
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
@@ -71,18 +74,21 @@ describe('template.yaml: the function role is confined to the layout', () => {
     }
   });
 
-  it('lists the source bucket only below the originals prefix', () => {
+  it('lists only below the originals prefix and below the preview root', () => {
     const listing = s3Statements.filter((statement) => actions(statement).includes('s3:ListBucket'));
-    expect(listing).toHaveLength(1);
-    expect(resources(listing[0]!)).toEqual(['arn:${AWS::Partition}:s3:::${SourceBucketName}']);
-    expect(listing[0]!.Condition).toEqual({ StringLike: { 's3:prefix': { 'Fn::Sub': '${SourcePrefix}/*' } } });
+    expect(listing.map((statement) => [resources(statement), statement.Condition])).toEqual([
+      [['arn:${AWS::Partition}:s3:::${SourceBucketName}'], { StringLike: { 's3:prefix': { 'Fn::Sub': '${SourcePrefix}/*' } } }],
+      [['arn:${AWS::Partition}:s3:::${DestinationBucketName}'], { StringLike: { 's3:prefix': { 'Fn::Sub': '${PreviewRoot}/*' } } }],
+    ]);
+    for (const statement of listing) expect(actions(statement)).toEqual(['s3:ListBucket']);
   });
 
-  it('names no S3 resource but the originals prefix, the source bucket (listing) and the preview root', () => {
+  it('names no S3 resource but the originals prefix, the preview root and their buckets (listing)', () => {
     expect(new Set(s3Statements.flatMap(resources))).toEqual(
       new Set([
         'arn:${AWS::Partition}:s3:::${SourceBucketName}/${SourcePrefix}/*',
         'arn:${AWS::Partition}:s3:::${SourceBucketName}',
+        'arn:${AWS::Partition}:s3:::${DestinationBucketName}',
         'arn:${AWS::Partition}:s3:::${DestinationBucketName}/${PreviewRoot}/*',
       ]),
     );
@@ -150,7 +156,7 @@ describe('Presets and layout: one grammar, the same defaults everywhere', () => 
     }
   });
 
-  it('configures a function that accepts every sample event, except the invalid and the refused one', () => {
+  it('configures a function that accepts every sample Go payload, except the invalid and the refused one', () => {
     const config = parseHandlerConfig({
       SOURCE_BUCKETS: 'preview-lambda-demo',
       DESTINATION_BUCKETS: 'preview-lambda-demo',
@@ -164,6 +170,7 @@ describe('Presets and layout: one grammar, the same defaults everywhere', () => 
     expect(events.length).toBeGreaterThanOrEqual(5);
     for (const name of events) {
       const event: unknown = JSON.parse(readFileSync(`${directory}${name}`, 'utf8'));
+      if (classifyEvent(event).kind !== 'preview') continue;
       if (name === 'invalid-payload.json') {
         expect(() => parseResizeRequestWithKey(event)).toThrow();
         continue;
@@ -171,6 +178,52 @@ describe('Presets and layout: one grammar, the same defaults everywhere', () => 
       const { request } = parseResizeRequestWithKey(event);
       const refusal = checkRequestLayout(request, config.layout);
       expect([name, refusal?.code]).toEqual([name, name === 'layout-refused.json' ? 'LAYOUT_NOT_ALLOWED' : undefined]);
+    }
+  });
+});
+
+describe('Sample S3, EventBridge and Batch Operations events', () => {
+  const config = parseHandlerConfig({
+    SOURCE_BUCKETS: 'preview-lambda-demo',
+    DESTINATION_BUCKETS: 'preview-lambda-demo',
+    IDEMPOTENCY_TABLE_NAME: 'preview-idempotency',
+    SOURCE_PREFIX: String(template.Parameters.SourcePrefix!.Default),
+    PREVIEW_ROOT: String(template.Parameters.PreviewRoot!.Default),
+    PRESETS: String(template.Parameters.Presets!.Default),
+  });
+  const directory = fileURLToPath(new URL('../../events/', import.meta.url));
+  const lifecycle = readdirSync(directory)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => [name, classifyEvent(JSON.parse(readFileSync(`${directory}${name}`, 'utf8')))] as const)
+    .filter(([, event]) => event.kind !== 'preview');
+
+  it('cover every kind: S3 notification created/removed, EventBridge created/deleted, Batch 1.0 and 2.0', () => {
+    const kinds = lifecycle.map(([, event]) =>
+      event.kind === 'objects' ? `${event.source} ${event.objects[0]!.change}` : `batch ${event.kind === 'batch' ? event.invocation.invocationSchemaVersion : ''}`,
+    );
+    expect(kinds.sort()).toEqual([
+      'batch 1.0',
+      'batch 2.0',
+      'eventbridge created',
+      'eventbridge removed',
+      's3-notification created',
+      's3-notification removed',
+    ]);
+  });
+
+  it('name originals of the demo bucket inside the layout', () => {
+    for (const [name, event] of lifecycle) {
+      const objects =
+        event.kind === 'objects'
+          ? event.objects.map((object) => [object.bucket, object.key])
+          : event.kind === 'batch'
+            ? event.invocation.tasks.map((task) => ['s3Bucket' in task ? task.s3Bucket : task.s3BucketArn.split(':::')[1], task.s3Key])
+            : [];
+      expect(objects.length).toBeGreaterThan(0);
+      for (const [bucket, key] of objects) {
+        expect([name, bucket]).toEqual([name, 'preview-lambda-demo']);
+        expect([name, previewLocations(config.layout, key!) !== undefined]).toEqual([name, true]);
+      }
     }
   });
 });
