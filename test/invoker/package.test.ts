@@ -86,15 +86,16 @@ afterAll(async () => {
 });
 
 describe('Package: @preview-lambda/invoker', () => {
-  it('packs only dist, the README and the licence, with no TypeScript sources', () => {
+  it('packs only dist, the README, the changelog and the licence, with no TypeScript sources', () => {
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
     expect(packedFiles).toContain('LICENSE');
+    expect(packedFiles).toContain('CHANGELOG.md');
     expect(packedFiles).toEqual(
       expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']),
     );
     for (const path of packedFiles) {
-      expect(path).toMatch(/^(package\.json|README\.md|LICENSE|dist\/.+)$/);
+      expect(path).toMatch(/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/.+)$/);
       expect(path).not.toContain('node_modules');
       expect(path).not.toMatch(/^src\//);
       expect(path).not.toMatch(/(?<!\.d)\.[cm]?ts$/);
