@@ -1,9 +1,9 @@
-import type { ResizeRequest, ResizeResponse } from '@preview-lambda/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resizeImage } from '@preview-lambda/handler/image';
 import { makeJpeg } from '@preview-lambda/fixtures/images';
 import { BUCKETS, type Harness, lambdaContext, startHarness } from '../support/harness.js';
-import { previewRequest, uniqueSourceKey } from '../support/requests.js';
+import { uniqueSourceKey } from '../support/requests.js';
+import { expectedKey, expectFailure, request } from './support.js';
 
 let harness: Harness;
 
@@ -16,17 +16,6 @@ afterAll(async () => {
 });
 
 const sourceKey = uniqueSourceKey;
-const request = (srcKey: string, overrides?: Partial<Record<keyof ResizeRequest, unknown>>) =>
-  previewRequest(BUCKETS, srcKey, overrides);
-
-function expectedKey(srcKey: string, preset = 'small'): string {
-  return `prew/${preset}/${srcKey.slice('photo/'.length)}`;
-}
-
-function expectFailure(response: ResizeResponse, code: string): void {
-  expect(response).toMatchObject({ status: false, key: '', content_type: '', data: '', code });
-  expect(response.error).not.toBe('');
-}
 
 describe('Function: handler (idempotency)', () => {
   it('runs 20 concurrent identical calls once: one resize, one PutObject, the rest in progress', async () => {

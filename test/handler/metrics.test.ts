@@ -15,7 +15,8 @@ import {
 import { type EmfBlob, parseEmf } from '@preview-lambda/local/emf';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUCKETS, type Harness, type HandlerUnderTest, lambdaContext, startHarness } from '../support/harness.js';
-import { previewRequest, uniqueSourceKey } from '../support/requests.js';
+import { uniqueSourceKey } from '../support/requests.js';
+import { request } from './support.js';
 
 let harness: Harness;
 
@@ -31,8 +32,6 @@ afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });
-
-const request = (srcKey: string, overrides?: Parameters<typeof previewRequest>[2]) => previewRequest(BUCKETS, srcKey, overrides);
 
 /** The blobs a handler published so far. */
 function blobs(sut: HandlerUnderTest): EmfBlob[] {
