@@ -20,9 +20,18 @@ afterAll(async () => {
 type Sut = Awaited<ReturnType<Harness['handler']>>;
 
 /** The one task result of a Batch answer. */
-async function run(sut: Sut, invocation: unknown): Promise<{ resultCode: string; resultString: string }> {
-  const answer = (await sut.entry(invocation, lambdaContext())) as unknown as { results: { resultCode: string; resultString: string }[] };
+async function run(sut: Sut, invocation: unknown, context = lambdaContext()): Promise<{ resultCode: string; resultString: string }> {
+  const answer = (await sut.entry(invocation, context)) as unknown as { results: { resultCode: string; resultString: string }[] };
   return answer.results[0]!;
+}
+
+/**
+ * A context with the whole timeout until the first resize, then 2.4 s left: room for S3 calls, not for
+ * another preview (`FUNCTION_RESERVE_MS` plus `PREVIEW_TIME_FLOOR_MS` is 2.5 s).
+ */
+function runningOut(sut: Sut): ReturnType<typeof lambdaContext> {
+  const context = lambdaContext();
+  return { ...context, getRemainingTimeInMillis: () => (sut.resizes() === 0 ? context.getRemainingTimeInMillis() : 2_400) };
 }
 
 describe('Function: entry point (S3 Batch Operations)', () => {
@@ -77,6 +86,37 @@ describe('Function: entry point (S3 Batch Operations)', () => {
       resultString: 'Generated small,small@avif,small@webp',
     });
     expect(sut.resizes()).toBe(4);
+  });
+
+  it('retries (TemporaryFailure) a generate task that ran out of time, and the retry makes only the rest', async () => {
+    const sut = await harness.handler();
+    const src = uniqueSourceKey('many.jpg');
+    await harness.putSource(src, await colourJpeg(90, 90, 30));
+
+    expect(await run(sut, batchInvocation('1.0', src), runningOut(sut))).toEqual({
+      taskId: 'task-1',
+      resultCode: 'TemporaryFailure',
+      resultString: `Generated icon; deferred ${TEST_VARIANTS.slice(1).join(',')}: too little time left in this invocation`,
+    });
+    expect(await existing(harness, previewKeys(src))).toEqual(previewKeys(src).slice(0, 1));
+
+    expect(await run(sut, batchInvocation('1.0', src))).toEqual({
+      taskId: 'task-1',
+      resultCode: 'Succeeded',
+      resultString: `Generated ${TEST_VARIANTS.slice(1).join(',')}; existing icon`,
+    });
+    expect(sut.resizes()).toBe(TEST_VARIANTS.length);
+  });
+
+  it('ends a regenerate task that ran out of time as Succeeded, naming what the first request will make', async () => {
+    const sut = await harness.handler();
+    const src = uniqueSourceKey('later.jpg');
+    await harness.putSource(src, await colourJpeg(30, 90, 90));
+    expect(await run(sut, batchInvocation('2.0', src, { action: 'regenerate', presets: 'small' }), runningOut(sut))).toEqual({
+      taskId: 'task-1',
+      resultCode: 'Succeeded',
+      resultString: 'Generated small; deferred small@avif,small@webp (made on the first request)',
+    });
   });
 
   it('fails an unusable original permanently, with its code', async () => {

@@ -94,6 +94,31 @@ describe('Function: entry point (object events)', () => {
     expect(sut.resizes()).toBe(4);
   });
 
+  it('defers the eager previews that no longer fit in the invocation, and says so', async () => {
+    const sut = await harness.handler({ env: { EAGER_PRESETS: 'small' } });
+    const src = uniqueSourceKey('eager-late.jpg');
+    await harness.putSource(src, await colourJpeg(10, 20, 30));
+    // The whole timeout until the first resize, then 2.4 s: room for S3 calls, not for another preview.
+    const context = lambdaContext();
+    const late = { ...context, getRemainingTimeInMillis: () => (sut.resizes() === 0 ? context.getRemainingTimeInMillis() : 2_400) };
+
+    const report = await sut.entry(eventBridgeEvent('Object Created', src), late);
+
+    expect(report).toMatchObject({
+      objects: [
+        {
+          action: 'purged',
+          generated: [
+            { preset: 'small', outcome: 'generated' },
+            { preset: 'small@avif', outcome: 'deferred' },
+            { preset: 'small@webp', outcome: 'deferred' },
+          ],
+        },
+      ],
+    });
+    expect(sut.resizes()).toBe(1);
+  });
+
   it('reports, without throwing, an eager preset the original cannot give (not an image)', async () => {
     const sut = await harness.handler({ env: { EAGER_PRESETS: '*' } });
     const src = uniqueSourceKey('notes.jpg');

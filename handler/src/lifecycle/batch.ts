@@ -139,8 +139,14 @@ export async function handleBatch(invocation: BatchInvocation, context: Context,
       const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
       if (failed !== undefined && failed.outcome === 'failed') return result(taskId, 'PermanentFailure', `${failed.code}: ${failed.message}`);
       const by = (kind: string) => outcomes.filter((outcome) => outcome.outcome === kind).map((outcome) => outcome.preset);
-      const parts = [['Generated', by('generated')], ['existing', by('existing')]] as const;
-      return result(taskId, 'Succeeded', parts.filter(([, names]) => names.length > 0).map(([what, names]) => `${what} ${names.join(',')}`).join('; ') || 'Nothing to do');
+      const parts = [['Generated', by('generated')], ['existing', by('existing')], ['deferred', by('deferred')]] as const;
+      const summary = parts.filter(([, names]) => names.length > 0).map(([what, names]) => `${what} ${names.join(',')}`).join('; ') || 'Nothing to do';
+      if (by('deferred').length === 0) return result(taskId, 'Succeeded', summary);
+      // Out of time: a generate task is retried and skips what exists, so each run gets further; a retried
+      // regenerate would purge again, so it stops here and the first request makes the rest.
+      return job.action === 'generate'
+        ? result(taskId, 'TemporaryFailure', `${summary}: too little time left in this invocation`)
+        : result(taskId, 'Succeeded', `${summary} (made on the first request)`);
     } catch (error) {
       const { name, message } = error instanceof Error ? error : new Error(String(error));
       const permanent = error instanceof PreviewsNotDeletedError && error.permanent;

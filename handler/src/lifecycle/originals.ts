@@ -44,7 +44,8 @@ export type NotAnOriginal =
  * What generating one preview came to; `preset` names the variant as its key does (`small`, `small@avif`).
  */
 export type PresetOutcome =
-  | { readonly preset: string; readonly outcome: 'generated' | 'existing' }
+  /** `deferred`: not started, too little of the invocation was left (see {@link PREVIEW_TIME_FLOOR_MS}). */
+  | { readonly preset: string; readonly outcome: 'generated' | 'existing' | 'deferred' }
   | { readonly preset: string; readonly outcome: 'failed'; readonly code: ResizeErrorCode; readonly message: string };
 
 /** Options of {@link OriginalPreviews}. */
@@ -57,6 +58,14 @@ export interface OriginalPreviewsOptions {
   /** The preview handler (the Go contract's), through which every generation goes. */
   readonly preview: PreviewHandler;
 }
+
+/**
+ * The least time, in ms, a preview is expected to take when deciding whether another one still fits in an
+ * invocation: a preview is started only while `FUNCTION_RESERVE_MS` plus the larger of this and twice the
+ * longest preview so far is left. (A 24 MP original took up to ~0.6 s per preview on this project's 2-core
+ * x86 machine, AVIF included; a Lambda at 1536 MB has less than one vCPU.)
+ */
+export const PREVIEW_TIME_FLOOR_MS = 1_000;
 
 /** The deadline of an invocation's S3 calls: `FUNCTION_RESERVE_MS` before the function's own. */
 export function invocationDeadline(context: Context): AbortSignal {
@@ -131,7 +140,9 @@ export class OriginalPreviews {
    * Generates every preview of `presets` of `original` into `destination` (each preset's source-format
    * preview and its formats), one after the other, through the preview handler (validation, idempotency,
    * the freshness check: exactly a proxy request's path). With `skipExisting`, a preview that exists is
-   * left as it is (HeadObject).
+   * left as it is (HeadObject). The first preview always runs; a later one only while the invocation has
+   * time for it (see {@link PREVIEW_TIME_FLOOR_MS}), the rest are `deferred`, so a large catalogue of
+   * large originals ends with an answer instead of the function's timeout.
    *
    * @returns one outcome per preview; permanent failures (`NOT_AN_IMAGE`, …) are outcomes, not errors.
    * @throws whatever the preview handler throws: transient failures (S3 5xx, throttling, deadlines,
@@ -145,8 +156,15 @@ export class OriginalPreviews {
     options: { readonly skipExisting: boolean },
   ): Promise<PresetOutcome[]> {
     const outcomes: PresetOutcome[] = [];
+    let longest = 0;
     for (const preview of original.previews.filter((each) => presets.includes(each.preset))) {
       const name = variantSegment(preview.preset, preview.format);
+      const needed = FUNCTION_RESERVE_MS + Math.max(PREVIEW_TIME_FLOOR_MS, 2 * longest);
+      if (outcomes.length > 0 && context.getRemainingTimeInMillis() < needed) {
+        outcomes.push({ preset: name, outcome: 'deferred' });
+        continue;
+      }
+      const started = performance.now();
       if (options.skipExisting && (await this.#options.storage.headPreview(destination, preview.key, invocationDeadline(context)))) {
         outcomes.push({ preset: name, outcome: 'existing' });
         continue;
@@ -159,6 +177,7 @@ export class OriginalPreviews {
       );
       // A failure of the original itself fails every preview the same way: stop at the first.
       if (!response.status) break;
+      longest = Math.max(longest, performance.now() - started);
     }
     return outcomes;
   }
