@@ -20,7 +20,7 @@ import type { PreviewInvokeOptions, PreviewResult, ResizeRequest } from '@previe
 import { type Access, answeredStatus, countInto, logAccess, startAccess } from './access.js';
 import { PreviewAdmission } from './admission.js';
 import type { ProxyConfig } from './config.js';
-import { ClientClosedError, RequestTimeoutError } from './errors.js';
+import { ClientClosedError, RequestTimeoutError, StorageError } from './errors.js';
 import { md5Etag } from './images.js';
 import type { ProxyLogger } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -282,8 +282,15 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     const release = (late: { body: { destroy(): void } }): void => late.body.destroy();
     const object = await raceAbort(storage.open(bucket, key, { signal }), signal, release);
     writeHead(res, 200, headers(object));
-    // A failure mid-stream lands in servePreview's catch, which cuts the connection (the status is out).
-    await pipeline(object.body, countInto(access), res, { signal });
+    try {
+      await pipeline(object.body, countInto(access), res, { signal });
+    } catch (error) {
+      // A client that left or the request deadline abort the signal (servePreview reports why); anything
+      // else is S3's body failing mid-stream. servePreview's catch cuts the connection: the 200 is out.
+      if (signal.aborted) throw error;
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      throw new StorageError({ bucket, key, errorName: name }, `the body failed after ${access.bytes} bytes: ${message}`, { cause: error });
+    }
   }
 
   return {

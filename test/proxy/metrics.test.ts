@@ -165,7 +165,7 @@ describe.skipIf(SKIP_WITHOUT_PROMETHEUS_PARSER)('Function: GET /metrics (Prometh
     expect(s.value(M.s3Errors, { stage: 'stream' })).toBe(1);
     expect(s.value(M.requests, { outcome: 'error', status: '502', code: 'STORED_PREVIEW_MISSING' })).toBe(1);
     // Both others had sent their 200 before the body failed or the client left: the status is the one sent.
-    expect(s.value(M.requests, { outcome: 'error', status: '200', code: 'INTERNAL' })).toBe(1);
+    expect(s.value(M.requests, { outcome: 'error', status: '200', code: 'STORAGE_FAILED' })).toBe(1);
     expect(s.value(M.requests, { outcome: 'aborted', status: '200', code: 'CLIENT_CLOSED' })).toBe(1);
   });
 
