@@ -56,13 +56,18 @@ export function describeStack(stack: Stack): StackDescription {
   const base = stack.url;
   const originalsBase = stack.nginx === undefined ? `${stack.emulators.s3Endpoint}/${stack.bucket}` : base;
   const variantPreset = [...stack.layout.presets].find(([, preset]) => preset.formats.length > 0);
+  // The preview whose variant comes next ("at the URL above"): of a preset that offers one.
+  const previewPreset = variantPreset?.[0] ?? firstPreset;
   const tries: { what: string; url: string; expect: string }[] = [
     ...(stack.galleryUrl === undefined
       ? []
       : [{ what: 'the gallery: open it in a browser', url: stack.galleryUrl, expect: '200 text/html' }]),
     {
-      what: 'a preview (generated on the first request, then served by nginx from S3)',
-      url: `${base}/${root}/${firstPreset}/samples/landscape.jpg`,
+      what:
+        stack.nginx === undefined
+          ? 'a preview (generated on the first request; without nginx each request reaches the function, which replays it)'
+          : 'a preview (generated on the first request, then served by nginx from S3)',
+      url: `${base}/${root}/${previewPreset}/samples/landscape.jpg`,
       expect: '200 image/jpeg',
     },
     ...(variantPreset === undefined

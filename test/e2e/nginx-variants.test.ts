@@ -104,6 +104,17 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('nginx: variants by Accept between a scripte
     expect(response.headers.vary).toBe('Accept');
   });
 
+  it('hands the proxy the Accept value it chose by when a client sends several Accept headers', async () => {
+    // nginx 1.22's $http_accept is the first header, Node joins them all: the proxy must see what nginx saw,
+    // or it generates a variant nginx never asks S3 for and every such request reaches the function.
+    const response = await send(nginx.port, '/prew/small/missing.jpg', { headers: { Accept: ['text/html', 'image/webp'] } });
+
+    expect(response.status).toBe(200);
+    const asked = /^\/previews-bucket\/prew\/small(?:@([a-z]+))?\/missing\.jpg$/.exec(s3.requests[0]!.url);
+    const chosenByProxy = chooseFormat(proxy.requests[0]!.headers.accept, CATALOGUE.small!, ['avif', 'webp']);
+    expect(chosenByProxy).toBe(asked?.[1]);
+  });
+
   it('keeps the encoding of the rest of the key after the variant (+ and % reach S3 encoded)', async () => {
     await get('/prew/small/a+b%25c.jpg', CHROME);
 

@@ -154,7 +154,8 @@ describe.skipIf(SKIP_WITHOUT_NGINX)('npm start (local/start.ts) with nginx', () 
 
 describe('npm start (local/start.ts) without nginx', () => {
   it('says nginx is not running and the proxy answers previews directly', async () => {
-    const { proc, output, stateFile } = start(['--no-nginx']);
+    // The first preset offers no format: the variant to try is medium's, next to medium's preview.
+    const { proc, output, stateFile } = start(['--no-nginx', '--presets', 'small=320,medium=720;webp,large=1440']);
     await until('the Ready line', output, () => output.stdout.includes('Ready: '));
 
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as StackDescription;
@@ -162,6 +163,13 @@ describe('npm start (local/start.ts) without nginx', () => {
     expect(state.endpoints.nginx).toBeNull();
     expect(state.url).toBe(state.endpoints.proxy);
     expect(output.stdout).toContain('nginx is not running: disabled.');
+    // Nothing to try promises what only nginx does.
+    expect(state.try.filter((each) => each.what.includes('nginx') && !each.what.includes('without nginx'))).toEqual([]);
+    const variant = state.try.findIndex((each) => each.url.includes('@'));
+    expect(state.try.slice(variant - 1, variant + 1).map((each) => each.url)).toEqual([
+      `${state.url}/prew/medium/samples/landscape.jpg`,
+      `${state.url}/prew/medium@webp/samples/landscape.jpg`,
+    ]);
     const preview = await fetch(`${state.url}/prew/small/samples/landscape.jpg`);
     expect(preview.status).toBe(200);
     // The function's EMF blob, one readable line, and the proxy's Prometheus metrics at the printed URL.

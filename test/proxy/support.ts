@@ -205,7 +205,8 @@ export interface RawResponse {
 /** Options of {@link send}. */
 export interface SendOptions {
   method?: string;
-  headers?: Record<string, string>;
+  /** A list sends the header once per value (e.g. two `Accept` lines). */
+  headers?: Record<string, string | string[]>;
   signal?: AbortSignal;
 }
 
