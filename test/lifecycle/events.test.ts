@@ -69,6 +69,13 @@ describe('Function: classifyEvent', () => {
     });
   });
 
+  it('reads S3\'s test message (sent when notifications are configured) as a notification of no object', () => {
+    const test = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-12-01T09:00:00.000Z', Bucket: 'preview-lambda-demo', RequestId: 'R', HostId: 'H' };
+    expect(classifyEvent(test)).toEqual({ kind: 'objects', source: 's3-notification', objects: [] });
+    // Only S3's own: the same fields from elsewhere stay a (refused) Go payload.
+    expect(classifyEvent({ ...test, Service: 'Other' })).toMatchObject({ kind: 'preview' });
+  });
+
   it('reads both Batch Operations schemas and their user arguments', () => {
     expect(classifyEvent(sample('batch-generate-1.0.json'))).toMatchObject({
       kind: 'batch',

@@ -132,6 +132,16 @@ describe('Function: entry point (object events)', () => {
     expect(sut.resizes()).toBe(1);
   });
 
+  it('answers S3\'s test message with no object and no failure', async () => {
+    const sut = await harness.handler();
+    const before = await harness.listBucket(BUCKETS.destination);
+    const test = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-12-01T09:00:00.000Z', Bucket: BUCKETS.source, RequestId: 'R', HostId: 'H' };
+
+    expect(await sut.entry(test, lambdaContext())).toEqual({ source: 's3-notification', objects: [] });
+    expect(await harness.listBucket(BUCKETS.destination)).toEqual(before);
+    expect(sut.resizes()).toBe(0);
+  });
+
   it('ignores objects outside the layout and buckets it may not read, touching nothing', async () => {
     const sut = await harness.handler();
     const before = await harness.listBucket(BUCKETS.destination);

@@ -2,7 +2,9 @@
  * The function's one entry point takes four shapes of event; this tells them apart and validates each:
  *
  * - an object with `invocationSchemaVersion` (and no `src_key`): an S3 Batch Operations invocation;
- * - an object with `Records` (and no `src_key`): an S3 event notification;
+ * - an object with `Records` (and no `src_key`): an S3 event notification; S3's test message
+ *   (`{"Service":"Amazon S3","Event":"s3:TestEvent",…}`, sent once when a bucket's notification
+ *   configuration is saved: AWS S3 User Guide, "Event message structure") is a notification of no object;
  * - an object with `detail-type` (and no `src_key`): an EventBridge event;
  * - anything else, valid or not: the Go payload, handled exactly as before (an invalid one is answered
  *   `INVALID_REQUEST`, byte for byte as the Go contract says).
@@ -79,6 +81,9 @@ export function classifyEvent(event: unknown): FunctionEvent {
   if (!isObject(event) || 'src_key' in event) return { kind: 'preview', payload: event };
   if ('invocationSchemaVersion' in event) {
     return { kind: 'batch', invocation: parse(BatchInvocation, event, 'S3 Batch Operations invocation') };
+  }
+  if (event.Service === 'Amazon S3' && event.Event === 's3:TestEvent') {
+    return { kind: 'objects', source: 's3-notification', objects: [] };
   }
   if ('Records' in event) {
     const notification = parse(S3Notification, event, 'S3 event notification');
