@@ -1,7 +1,8 @@
 /**
  * The three commands over a listing of the originals:
  *
- * - `backfill`: generates the missing presets of every original (through the function);
+ * - `backfill`: generates the missing previews of every original, each preset's and each variant's
+ *   (through the function);
  * - `purge`: deletes the previews below a prefix (directly, with the operator's S3 credentials);
  * - `verify`: reports missing, stale and orphan previews; `--fix` deletes stale and orphan previews and
  *   generates the missing and stale ones.
@@ -82,7 +83,7 @@ function listing(context: CommandContext): AsyncGenerator<ListingItem> {
   return mergeListings({ ...context, client: context.s3, signal: context.signal });
 }
 
-/** `backfill`: every missing preset of every original, generated through the function. */
+/** `backfill`: every missing preview (preset or variant) of every original, generated through the function. */
 export async function backfill(context: CommandContext): Promise<CommandResult> {
   const { tally, progress, maker } = context;
   const resumeAfter = await runPool(
@@ -100,7 +101,7 @@ export async function backfill(context: CommandContext): Promise<CommandResult> 
   return { resumeAfter };
 }
 
-/** `purge`: every preview of the chosen presets below the prefix, deleted. */
+/** `purge`: every preview of the chosen presets and variants below the prefix, deleted. */
 export async function purge(context: CommandContext): Promise<CommandResult> {
   const { layout, tally, progress } = context;
   const deleter = new BatchDeleter(context);

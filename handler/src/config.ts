@@ -150,7 +150,8 @@ function handlerEnvironment(readFile: ReadTextFile) {
         eagerPresets,
         /**
          * The bucket layout requests must stay inside: `SOURCE_PREFIX` (originals, read only),
-         * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width).
+         * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width and
+         * the output formats it offers).
          */
         layout,
       };
