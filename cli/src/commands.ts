@@ -16,6 +16,7 @@
  * @module
  */
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DELETE_OBJECTS_MAX_KEYS } from '@preview-lambda/contract';
 import { type ListingItem, listObjects, type MergeOptions, mergeListings, type OriginalState } from './listing.js';
 import type { PreviewMaker } from './maker.js';
 import { runPool } from './pool.js';
@@ -44,7 +45,7 @@ export interface CommandResult {
   readonly resumeAfter: string | undefined;
 }
 
-/** Deletes keys in DeleteObjects batches of 1000, counting `deleted` and failures. */
+/** Deletes keys in DeleteObjects batches of {@link DELETE_OBJECTS_MAX_KEYS} (1000), counting `deleted` and failures. */
 export class BatchDeleter {
   readonly #keys: string[] = [];
 
@@ -52,7 +53,7 @@ export class BatchDeleter {
 
   public async add(key: string): Promise<void> {
     this.#keys.push(key);
-    if (this.#keys.length >= 1000) await this.flush();
+    if (this.#keys.length >= DELETE_OBJECTS_MAX_KEYS) await this.flush();
   }
 
   public async flush(): Promise<void> {
