@@ -13,6 +13,7 @@ import type { PreviewInvokerObserver } from '@preview-lambda/invoker';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdmissionLimit, AdmissionLimits } from './admission.js';
 import { listen } from './listen.js';
+import { targetPath } from './route.js';
 import type { PreviewObjectReader, ReadOptions } from './s3.js';
 
 /** Path of the metrics, on the proxy's port or on `METRICS_PORT`. */
@@ -247,9 +248,7 @@ export class ProxyMetrics {
    * other methods 405. Returns `false`, answering nothing, for any other path.
    */
   public handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    if ((queryAt < 0 ? target : target.slice(0, queryAt)) !== METRICS_PATH) return false;
+    if (targetPath(req.url ?? '/') !== METRICS_PATH) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end('Method Not Allowed\n');
