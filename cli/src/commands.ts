@@ -102,11 +102,14 @@ export async function backfill(context: CommandContext): Promise<CommandResult> 
   return { resumeAfter };
 }
 
-/** `purge`: every preview of the chosen presets and variants below the prefix, deleted. */
+/**
+ * `purge`: every preview of the chosen presets and variants below the prefix, deleted. It lists preview
+ * folders one after the other, so no original key marks how far it came: its resume point is none (a
+ * purge run again from `--start-after` deletes what is left; deleting is idempotent).
+ */
 export async function purge(context: CommandContext): Promise<CommandResult> {
   const { layout, tally, progress } = context;
   const deleter = new BatchDeleter(context);
-  let resumeAfter: string | undefined;
   for (const preset of context.presets) {
     const root = `${layout.previewRoot}/${preset}/`;
     const startAfter = context.startAfter?.startsWith(`${layout.sourcePrefix}/`)
@@ -120,9 +123,8 @@ export async function purge(context: CommandContext): Promise<CommandResult> {
     }
     await deleter.flush();
     if (context.stopped()) break;
-    resumeAfter = undefined;
   }
-  return { resumeAfter };
+  return { resumeAfter: undefined };
 }
 
 /** `verify`: missing, stale and orphan previews reported; with `fix`, repaired. */
