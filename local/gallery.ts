@@ -115,7 +115,7 @@ for (const img of document.querySelectorAll('img[data-accept]')) {
 }`;
 
 /** The gallery page. */
-export function renderGallery(options: GalleryOptions): string {
+function renderGallery(options: GalleryOptions): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -151,7 +151,7 @@ ${options.samples.map((sample) => sampleSection(options, sample)).join('\n')}
 }
 
 /** The nginx location that serves `siteDirectory/index.html` at `/`, uncached. */
-export function galleryLocation(siteDirectory: string): string {
+function galleryLocation(siteDirectory: string): string {
   const policy = "default-src 'none'; img-src 'self' blob:; connect-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
   return `# The demo's gallery (local/gallery.ts), written by npm start: not part of any deployment.
 location = / {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatPresetList } from '@preview-lambda/contract';
+import { formatPresetList, OUTPUT_FORMAT_TYPES, variantSegment } from '@preview-lambda/contract';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION, type EmulatorBackend } from './emulators.js';
 import type { Stack } from './stack.js';
 
@@ -58,6 +58,7 @@ export function describeStack(stack: Stack): StackDescription {
   const variantPreset = [...stack.layout.presets].find(([, preset]) => preset.formats.length > 0);
   // The preview whose variant comes next ("at the URL above"): of a preset that offers one.
   const previewPreset = variantPreset?.[0] ?? firstPreset;
+  const variant = variantPreset === undefined ? undefined : { preset: variantPreset[0], format: variantPreset[1].formats[0]! };
   const tries: { what: string; url: string; expect: string }[] = [
     ...(stack.galleryUrl === undefined
       ? []
@@ -70,13 +71,13 @@ export function describeStack(stack: Stack): StackDescription {
       url: `${base}/${root}/${previewPreset}/samples/landscape.jpg`,
       expect: '200 image/jpeg',
     },
-    ...(variantPreset === undefined
+    ...(variant === undefined
       ? []
       : [
           {
-            what: `its ${variantPreset[1].formats[0]!.toUpperCase()} variant, at its own URL (with -H 'Accept: image/${variantPreset[1].formats[0]}' at the URL above)`,
-            url: `${base}/${root}/${variantPreset[0]}@${variantPreset[1].formats[0]}/samples/landscape.jpg`,
-            expect: `200 image/${variantPreset[1].formats[0]}`,
+            what: `its ${variant.format.toUpperCase()} variant, at its own URL (with -H 'Accept: ${OUTPUT_FORMAT_TYPES[variant.format]}' at the URL above)`,
+            url: `${base}/${root}/${variantSegment(variant.preset, variant.format)}/samples/landscape.jpg`,
+            expect: `200 ${OUTPUT_FORMAT_TYPES[variant.format]}`,
           },
         ]),
     {

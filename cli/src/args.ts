@@ -21,7 +21,7 @@ export interface CommandLine {
   readonly stack: string | undefined;
   /** Original-key prefix, e.g. `photo/sub/` (default: the whole originals prefix). */
   readonly prefix: string | undefined;
-  /** Preset names (default: all). */
+  /** Preset names (each with its variants) or variant segments such as `small@avif` (default: all). */
   readonly presets: readonly string[] | undefined;
   readonly startAfter: string | undefined;
   readonly concurrency: number;

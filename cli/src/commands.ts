@@ -1,7 +1,8 @@
 /**
  * The three commands over a listing of the originals:
  *
- * - `backfill`: generates the missing presets of every original (through the function);
+ * - `backfill`: generates the missing previews of every original, each preset's and each variant's
+ *   (through the function);
  * - `purge`: deletes the previews below a prefix (directly, with the operator's S3 credentials);
  * - `verify`: reports missing, stale and orphan previews; `--fix` deletes stale and orphan previews and
  *   generates the missing and stale ones.
@@ -15,6 +16,7 @@
  * @module
  */
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DELETE_OBJECTS_MAX_KEYS } from '@preview-lambda/contract';
 import { type ListingItem, listObjects, type MergeOptions, mergeListings, type OriginalState } from './listing.js';
 import type { PreviewMaker } from './maker.js';
 import { runPool } from './pool.js';
@@ -43,7 +45,7 @@ export interface CommandResult {
   readonly resumeAfter: string | undefined;
 }
 
-/** Deletes keys in DeleteObjects batches of 1000, counting `deleted` and failures. */
+/** Deletes keys in DeleteObjects batches of {@link DELETE_OBJECTS_MAX_KEYS} (1000), counting `deleted` and failures. */
 export class BatchDeleter {
   readonly #keys: string[] = [];
 
@@ -51,7 +53,7 @@ export class BatchDeleter {
 
   public async add(key: string): Promise<void> {
     this.#keys.push(key);
-    if (this.#keys.length >= 1000) await this.flush();
+    if (this.#keys.length >= DELETE_OBJECTS_MAX_KEYS) await this.flush();
   }
 
   public async flush(): Promise<void> {
@@ -82,7 +84,7 @@ function listing(context: CommandContext): AsyncGenerator<ListingItem> {
   return mergeListings({ ...context, client: context.s3, signal: context.signal });
 }
 
-/** `backfill`: every missing preset of every original, generated through the function. */
+/** `backfill`: every missing preview (preset or variant) of every original, generated through the function. */
 export async function backfill(context: CommandContext): Promise<CommandResult> {
   const { tally, progress, maker } = context;
   const resumeAfter = await runPool(
@@ -100,11 +102,14 @@ export async function backfill(context: CommandContext): Promise<CommandResult> 
   return { resumeAfter };
 }
 
-/** `purge`: every preview of the chosen presets below the prefix, deleted. */
+/**
+ * `purge`: every preview of the chosen presets and variants below the prefix, deleted. It lists preview
+ * folders one after the other, so no original key marks how far it came: its resume point is none (a
+ * purge run again from `--start-after` deletes what is left; deleting is idempotent).
+ */
 export async function purge(context: CommandContext): Promise<CommandResult> {
   const { layout, tally, progress } = context;
   const deleter = new BatchDeleter(context);
-  let resumeAfter: string | undefined;
   for (const preset of context.presets) {
     const root = `${layout.previewRoot}/${preset}/`;
     const startAfter = context.startAfter?.startsWith(`${layout.sourcePrefix}/`)
@@ -118,9 +123,8 @@ export async function purge(context: CommandContext): Promise<CommandResult> {
     }
     await deleter.flush();
     if (context.stopped()) break;
-    resumeAfter = undefined;
   }
-  return { resumeAfter };
+  return { resumeAfter: undefined };
 }
 
 /** `verify`: missing, stale and orphan previews reported; with `fix`, repaired. */

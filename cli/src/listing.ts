@@ -1,11 +1,12 @@
 /**
  * The bucket as the tool reads it: ListObjectsV2 pages (1000 keys each) as a stream of keys in S3's
- * order, and the merge of the originals' listing with each preset's, which tells for every original
- * which previews exist, and which previews have no original, without a request per object.
+ * order, and the merge of the originals' listing with each preview folder's (one per preset and per
+ * variant: `prew/small/`, `prew/small@avif/`…), which tells for every original which previews exist,
+ * and which previews have no original, without a request per object.
  *
  * S3 lists keys in ascending UTF-8 byte order (ListObjectsV2, "returns objects in ascending order of
- * key names" — by UTF-8 binary value). An original `photo/<path>` and its preview `prew/<preset>/<path>`
- * share `<path>`, so both listings come in the same order of paths and one pass over each suffices.
+ * key names" — by UTF-8 binary value). An original `photo/<path>` and its previews `prew/<segment>/<path>`
+ * (`<segment>`: `small`, `small@avif`…) share `<path>`, so both listings come in the same order of paths and one pass over each suffices.
  *
  * @module
  */
@@ -78,11 +79,11 @@ export interface OriginalState {
   /** Its path below the originals prefix. */
   readonly path: string;
   readonly modified: number;
-  /** Presets whose preview is missing. */
+  /** Previews that are missing, as variant segments (`small`, `small@avif`). */
   readonly missing: readonly string[];
-  /** Presets whose preview is older than the original (made from an earlier version). */
+  /** Previews older than the original (made from an earlier version), as variant segments. */
   readonly stale: readonly string[];
-  /** Presets whose preview exists and is not older. */
+  /** Previews that exist and are not older, as variant segments. */
   readonly present: readonly string[];
 }
 
@@ -91,7 +92,7 @@ export type ListingItem =
   | { readonly kind: 'original'; readonly original: OriginalState }
   /** A listed key below the originals prefix that the layout does not map (a folder marker, `a//b`). */
   | { readonly kind: 'skipped'; readonly key: string }
-  /** A preview whose original is not listed. */
+  /** A preview whose original is not listed; `preset` is its variant segment (`small`, `small@avif`). */
   | { readonly kind: 'orphan'; readonly preset: string; readonly key: string };
 
 /** Options of {@link mergeListings}. */
@@ -100,7 +101,10 @@ export interface MergeOptions {
   readonly bucket: string;
   readonly destinationBucket: string;
   readonly layout: PreviewLayout;
-  /** Presets to look at, in catalogue order. */
+  /**
+   * The previews to look at, as variant segments (`small`, `small@avif`), in catalogue order
+   * (`presetVariants`).
+   */
   readonly presets: readonly string[];
   /** Path prefix below the originals prefix, e.g. `sub/` (`''`: everything). */
   readonly subPrefix: string;
@@ -110,8 +114,8 @@ export interface MergeOptions {
 }
 
 /**
- * Merges the originals' listing with each preset's listing: every original with its missing, stale and
- * present presets, and every preview without an original, in path order.
+ * Merges the originals' listing with the listing of each of `options.presets`: every original with its
+ * missing, stale and present previews, and every preview without an original, in path order.
  */
 export async function* mergeListings(options: MergeOptions): AsyncGenerator<ListingItem> {
   const { client, layout, subPrefix, startAfter, signal } = options;

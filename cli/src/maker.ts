@@ -42,14 +42,14 @@ export interface PreviewMakerOptions {
 }
 
 /** Whether retrying `error` may help: function errors (S3 5xx inside it), deadlines, throttling, network. */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   if (error instanceof FunctionError || error instanceof DeadlineExceededError) return true;
   if (error instanceof InvokeFailedError) return !isFatal(error);
   return false;
 }
 
 /** Whether `error` would repeat for every original: a client error of the Invoke API other than throttling. */
-export function isFatal(error: unknown): boolean {
+function isFatal(error: unknown): boolean {
   if (!(error instanceof InvokeFailedError)) return false;
   const { errorName, httpStatusCode } = error;
   if (errorName === 'TooManyRequestsException' || errorName === 'ThrottlingException') return false;

@@ -9,7 +9,7 @@
 export interface Failure {
   /** The original's key (or the preview's, for deletes). */
   readonly key: string;
-  /** The preset, when the failure concerns one. */
+  /** The preview's variant segment (`small`, `small@avif`), when the failure concerns one. */
   readonly preset?: string;
   /** The function's code (`NOT_AN_IMAGE`, …), the invoker's (`FUNCTION_ERROR`, …) or S3's (`AccessDenied`). */
   readonly code: string;
@@ -20,7 +20,7 @@ export interface Failure {
 export interface Finding {
   /** `missing`: no preview; `stale`: older than its original; `orphan`: no original. */
   readonly kind: 'missing' | 'stale' | 'orphan';
-  /** The preset. */
+  /** The preview's variant segment (`small`, `small@avif`). */
   readonly preset: string;
   /** The original's key (`missing`), or the preview's (`stale`, `orphan`). */
   readonly key: string;

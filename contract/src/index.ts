@@ -59,7 +59,7 @@ export {
 } from './formats.js';
 export { describeReceived, type FormatIssuesOptions, formatIssues } from './issues.js';
 export { acceptPattern, acceptsFormat, chooseFormat } from './negotiation.js';
-export { BUCKET_NAME, MAX_KEY_BYTES } from './rules.js';
+export { BUCKET_NAME, DELETE_OBJECTS_MAX_KEYS, MAX_KEY_BYTES } from './rules.js';
 export {
   checkRequestLayout,
   isPreviewRoot,

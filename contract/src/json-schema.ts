@@ -44,10 +44,10 @@ export function jsonSchemas(): JsonSchemas {
       name: 'resize-request',
       title: 'Preview Lambda resize request',
       description:
-        "Payload of a RequestResponse invocation of the preview Lambda, field for field the Go Lambda's. " +
-        'Unknown properties are ignored. Beyond this schema, src_key must be at most 1024 UTF-8 bytes, must ' +
-        'start with rewrite_part + "/", must have no empty, "." or ".." segment, and ' +
-        'root_folder/preset_name/<rest of src_key> must be at most 1024 UTF-8 bytes.',
+        "Payload of a RequestResponse invocation of the preview Lambda, field for field the Go Lambda's, " +
+        'plus the optional format of a variant. Unknown properties are ignored. Beyond this schema, src_key ' +
+        'must be at most 1024 UTF-8 bytes, must start with rewrite_part + "/", must have no empty, "." or ".." ' +
+        'segment, and root_folder/preset_name[@format]/<rest of src_key> must be at most 1024 UTF-8 bytes.',
     }),
     'resize-response': document(
       {

@@ -1,8 +1,9 @@
 /**
  * The bucket layout the preview function owns: which prefix holds the originals (read only), which root
- * holds the previews (the only place it writes), and the preset catalogue (name → width). The proxy builds
- * requests from it and the function refuses any request outside it, so no caller can make the function
- * read a preview as a source, write into the originals, or make up a width.
+ * holds the previews (the only place it writes), and the preset catalogue (name → width and the formats
+ * it offers). The proxy builds requests from it and the function refuses any request outside it, so no
+ * caller can make the function read a preview as a source, write into the originals, or make up a width
+ * or a variant.
  *
  * One originals prefix maps to one preview root: `photo/a/b.jpg` at preset `small` is always
  * `prew/small/a/b.jpg`, and its variants `prew/small@avif/a/b.jpg`… Two prefixes sharing a root would map

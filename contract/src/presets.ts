@@ -13,7 +13,6 @@
  */
 import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 
-
 /** What a preset name may contain: lowercase letters, digits, `_` and `-`. */
 export const PRESET_NAME = /^[a-z0-9_-]+$/;
 

@@ -5,6 +5,12 @@
 export const MAX_KEY_BYTES = 1024;
 
 /**
+ * S3's limit on the keys of one DeleteObjects request (S3 API Reference, DeleteObjects: "up to 1,000
+ * keys"): the function's purge and the previews tool's deletes send at most this many at once.
+ */
+export const DELETE_OBJECTS_MAX_KEYS = 1000;
+
+/**
  * An S3 bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and
  * ending with a letter or a digit.
  */

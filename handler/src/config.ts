@@ -15,6 +15,7 @@ import {
   envList,
   environmentInput,
   formatEnvironmentIssues,
+  isPresetName,
   layoutOf,
   layoutVariables,
   MAX_PRESET_WIDTH,
@@ -43,7 +44,6 @@ const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 /** CloudWatch namespace characters (PutMetricData `Namespace`); `AWS/` is reserved for AWS services. */
 const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9._/#:-]{1,255}$/;
 const EAGER = 'comma-separated preset names, or "*" for every preset';
-const EAGER_PRESET = /^(\*|[a-z0-9_-]+)$/;
 
 /**
  * The schema of the handler's environment, reading `PRESETS_FILE` with `readFile`. Its output is the
@@ -78,7 +78,7 @@ function handlerEnvironment(readFile: ReadTextFile) {
         .regex(METRICS_NAMESPACE, 'Expected a CloudWatch namespace (1-255 of A-Z, a-z, 0-9, ".", "_", "-", "/", "#", ":"; not starting with "AWS/")')
         .default(DEFAULT_METRICS_NAMESPACE),
       POWERTOOLS_TRACE_ENABLED: envBoolean().default(false),
-      EAGER_PRESETS: envList(z.string().regex(EAGER_PRESET, `Expected ${EAGER}`), EAGER).optional(),
+      EAGER_PRESETS: envList(z.string().refine((name) => name === '*' || isPresetName(name), `Expected ${EAGER}`), EAGER).optional(),
       ...layoutVariables(readFile),
     })
     .refine(...presetsGiven)
@@ -150,7 +150,8 @@ function handlerEnvironment(readFile: ReadTextFile) {
         eagerPresets,
         /**
          * The bucket layout requests must stay inside: `SOURCE_PREFIX` (originals, read only),
-         * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width).
+         * `PREVIEW_ROOT` (previews, the only place written), `PRESETS` or `PRESETS_FILE` (name → width and
+         * the output formats it offers).
          */
         layout,
       };

@@ -68,7 +68,7 @@ export function createClients(config: HandlerConfig, overrides: ClientOverrides 
   };
 }
 
-/** Options of {@link createPreviewHandler}. */
+/** Options of {@link createPreviewFunction}. */
 export interface PreviewHandlerOptions {
   /** The logger of the handler and of idempotency. Default: a Powertools `Logger` at `config.logLevel`. */
   readonly logger?: Logger;
@@ -135,13 +135,4 @@ export function createPreviewFunction(
   const originals = new OriginalPreviews({ config, storage, deleter, idempotency, logger, preview });
   const handler = createFunctionHandler({ config, logger, preview, originals });
   return { handler: tracer === undefined ? handler : traceHandler(tracer, handler), preview };
-}
-
-/** The Go contract's handler of {@link createPreviewFunction} (what tests of the Go contract call). */
-export function createPreviewHandler(
-  config: HandlerConfig,
-  clients: PreviewClients,
-  options: PreviewHandlerOptions = {},
-): PreviewHandler {
-  return createPreviewFunction(config, clients, options).preview;
 }

@@ -59,6 +59,16 @@ export interface HandlerDependencies {
 /** A Lambda handler that takes the Go payload and answers the Go response. */
 export type PreviewHandler = (event: unknown, context: Context) => Promise<ResizeResponse>;
 
+/**
+ * The deadline of an invocation's S3 and DynamoDB calls: `FUNCTION_RESERVE_MS` before the function's own
+ * (`context.getRemainingTimeInMillis()`), so that a hung call fails the invocation (and its in-progress
+ * record is deleted) instead of holding the key until the timeout. Every path of the entry point (Go
+ * payloads, object events, Batch Operations) uses this one.
+ */
+export function invocationDeadline(context: Pick<Context, 'getRemainingTimeInMillis'>): AbortSignal {
+  return AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - FUNCTION_RESERVE_MS));
+}
+
 /** A preview this invocation generated and wrote. */
 interface GeneratedPreview {
   readonly key: string;
@@ -200,9 +210,7 @@ export function createHandler(dependencies: HandlerDependencies): PreviewHandler
   }
 
   async function answer(request: ResizeRequest, key: string, context: Context, summary: Summary): Promise<Answer> {
-    // Every S3 call stops FUNCTION_RESERVE_MS before the function's own deadline: a hung call fails this
-    // invocation (its in-progress record is deleted) instead of holding the key until the timeout.
-    const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - FUNCTION_RESERVE_MS));
+    const deadline = invocationDeadline(context);
     const outcome = await timeExclusive(summary, 'idempotency', () =>
       idempotency.run(request, context, () => generate(request, key, deadline, summary), toRecord),
     );

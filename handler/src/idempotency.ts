@@ -2,8 +2,9 @@
  * Exactly-once preview generation across concurrent invocations, in place of the old proxy's Redis locks:
  * Powertools idempotency over DynamoDB.
  *
- * - The key is the hash of the validated request (all seven fields, unknown fields stripped), so every
- *   field that determines the output is covered and nothing else is.
+ * - The key is the hash of the validated request (the seven Go fields, and `format` for a variant;
+ *   unknown fields stripped), so every field that determines the output is covered and nothing else is,
+ *   each variant has its own record, and a Go request keeps the key it always had.
  * - The stored result is a small {@link PreviewRecord} (key, content type, size, ETag), never image bytes.
  * - A thrown error deletes the record (Powertools), so failures are never stored as completed.
  * - The Lambda context is registered per invocation, so a crashed run frees its key at the deadline.
@@ -80,7 +81,7 @@ export class PreviewIdempotency {
   /**
    * Deletes the record of `request`, completed or in progress, so that the next identical request runs
    * again instead of replaying. The key is computed by the persistence layer's own `deleteRecord`, from
-   * the same payload `run` hashes (`{ ...request }`, the validated seven fields), after `configure()` with
+   * the same payload `run` hashes (`{ ...request }`, the validated fields), after `configure()` with
    * the same settings `makeIdempotent` gives it, so it is exactly the key `run` writes.
    *
    * @throws {IdempotencyPersistenceLayerError} (or the SDK's error) when DynamoDB cannot be reached.

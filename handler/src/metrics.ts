@@ -35,9 +35,6 @@ export const INVOCATION_OUTCOMES = ['executed', 'replayed', 'unguarded', 'regene
 /** One of {@link INVOCATION_OUTCOMES}. */
 export type InvocationOutcome = (typeof INVOCATION_OUTCOMES)[number];
 
-/** The outcomes in which this invocation ran the resize (a preview was generated and written). */
-export const GENERATED_OUTCOMES: readonly InvocationOutcome[] = Object.freeze(['executed', 'unguarded', 'regenerated']);
-
 /** Dimension names. `service` is Powertools' default dimension (`POWERTOOLS_SERVICE_NAME`). */
 export const DIMENSION = Object.freeze({ service: 'service', outcome: 'outcome', preset: 'preset', code: 'code' } as const);
 

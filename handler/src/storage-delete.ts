@@ -7,6 +7,7 @@
  * @module
  */
 import { DeleteObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DELETE_OBJECTS_MAX_KEYS } from '@preview-lambda/contract';
 import { PreviewsNotDeletedError } from './errors.js';
 import { s3ErrorName, sendBefore } from './storage.js';
 
@@ -15,9 +16,6 @@ export interface S3PreviewDeleterOptions {
   /** The client to use (`createClients` builds it). */
   readonly client: S3Client;
 }
-
-/** S3's limit on the keys of one DeleteObjects request. */
-const DELETE_OBJECTS_LIMIT = 1000;
 
 /** Deletes previews. */
 export class S3PreviewDeleter {
@@ -56,8 +54,8 @@ export class S3PreviewDeleter {
    * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async deleteAll(bucket: string, keys: readonly string[], signal: AbortSignal): Promise<number> {
-    for (let start = 0; start < keys.length; start += DELETE_OBJECTS_LIMIT) {
-      const chunk = keys.slice(start, start + DELETE_OBJECTS_LIMIT);
+    for (let start = 0; start < keys.length; start += DELETE_OBJECTS_MAX_KEYS) {
+      const chunk = keys.slice(start, start + DELETE_OBJECTS_MAX_KEYS);
       const output = await sendBefore(`DeleteObjects s3://${bucket} (${chunk.length} keys)`, signal, (abortSignal) =>
         this.#client.send(
           new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),

@@ -137,7 +137,7 @@ export class S3PreviewStorage {
 
   /**
    * {@link readSource}, with the ETag of the version read (the function stores it with the preview and
-   * compares it with the original's after writing: see `generate.ts`).
+   * compares it with the original's after writing: see `freshness.ts`).
    *
    * @throws the errors of {@link readSource}.
    */
@@ -160,13 +160,8 @@ export class S3PreviewStorage {
    * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async originalEtag(bucket: string, key: string, signal: AbortSignal): Promise<string | undefined> {
-    try {
-      const head = await this.#head(bucket, key, signal);
-      return head === undefined ? undefined : (head.ETag ?? '');
-    } catch (error) {
-      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
-      throw error;
-    }
+    const head = await this.#head(bucket, key, signal);
+    return head === undefined ? undefined : (head.ETag ?? '');
   }
 
   /**
@@ -178,14 +173,8 @@ export class S3PreviewStorage {
    * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async headPreview(bucket: string, key: string, signal: AbortSignal): Promise<PreviewHead | undefined> {
-    try {
-      const head = await this.#head(bucket, key, signal);
-      if (head === undefined) return undefined;
-      return { etag: head.ETag ?? '', sourceEtag: head.Metadata?.[SOURCE_ETAG_METADATA] };
-    } catch (error) {
-      if (error instanceof AccessDeniedError && !(await this.#listed(bucket, key, signal))) return undefined;
-      throw error;
-    }
+    const head = await this.#head(bucket, key, signal);
+    return head === undefined ? undefined : { etag: head.ETag ?? '', sourceEtag: head.Metadata?.[SOURCE_ETAG_METADATA] };
   }
 
   /**
@@ -243,9 +232,11 @@ export class S3PreviewStorage {
   }
 
   /**
-   * HeadObject of `key`, `undefined` when it does not exist.
+   * HeadObject of `key`, `undefined` when it does not exist; a 403 is confirmed by listing the key, as
+   * {@link readSource} does (not listed: `undefined`).
    *
-   * @throws {AccessDeniedError} S3 answered 403.
+   * @throws {AccessDeniedError} S3 answered 403 and the key is listed (or cannot be listed).
+   * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   async #head(bucket: string, key: string, signal: AbortSignal) {
     try {
@@ -255,7 +246,10 @@ export class S3PreviewStorage {
     } catch (error) {
       const name = s3ErrorName(error);
       if (name !== undefined && NOT_FOUND.has(name)) return undefined;
-      if (name !== undefined && DENIED.has(name)) throw new AccessDeniedError('read', bucket, key, { cause: error });
+      if (name !== undefined && DENIED.has(name)) {
+        if (!(await this.#listed(bucket, key, signal))) return undefined;
+        throw new AccessDeniedError('read', bucket, key, { cause: error });
+      }
       throw error;
     }
   }

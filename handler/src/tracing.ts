@@ -47,7 +47,7 @@ export function traceClients(tracer: Tracer, clients: readonly object[]): void {
  * Runs `step` in a subsegment `name` of the current segment (the error, if any, recorded on it), as
  * Powertools' manual instrumentation does. Without a current segment it just runs `step`.
  */
-export async function inSubsegment<T>(tracer: Tracer, name: string, step: () => Promise<T>): Promise<T> {
+async function inSubsegment<T>(tracer: Tracer, name: string, step: () => Promise<T>): Promise<T> {
   const parent = tracer.getSegment();
   if (parent === undefined) return step();
   const subsegment = parent.addNewSubsegment(name);

@@ -24,8 +24,9 @@ export function validateRequest(input: unknown): ResizeRequest {
 
 /**
  * The invocation payload, which is also the request's identity for single-flight: the validated request
- * as JSON. The contract's parser returns the seven fields in schema order with unknown fields stripped,
- * so two requests that differ only in key order or unknown fields give the same string.
+ * as JSON. The contract's parser returns the seven Go fields (and `format`, when given) in schema order
+ * with unknown fields stripped, so two requests that differ only in key order or unknown fields give the
+ * same string.
  */
 export function requestPayload(request: ResizeRequest): string {
   return JSON.stringify(request);

@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { ProxyLogger } from './logger.js';
 import { CLIENT_CLOSED_STATUS, type Outcome } from './outcome.js';
+import { targetPath } from './route.js';
 
 /** Longest path written to the access log, in characters. */
 export const MAX_LOGGED_PATH = 2_048;
@@ -31,8 +32,7 @@ export interface Access {
 
 /** A fresh access line for a request with id `reqId`, `method` and raw `target`. */
 export function startAccess(reqId: string, method: string, target: string): Access {
-  const queryAt = target.indexOf('?');
-  const path = (queryAt < 0 ? target : target.slice(0, queryAt)).slice(0, MAX_LOGGED_PATH);
+  const path = targetPath(target).slice(0, MAX_LOGGED_PATH);
   return { reqId, method, path, level: 'info', bytes: 0 };
 }
 

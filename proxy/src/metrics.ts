@@ -9,10 +9,11 @@
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PreviewInvokerObserver } from '@preview-lambda/invoker';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdmissionLimit, AdmissionLimits } from './admission.js';
+import { listen } from './listen.js';
+import { targetPath } from './route.js';
 import type { PreviewObjectReader, ReadOptions } from './s3.js';
 
 /** Path of the metrics, on the proxy's port or on `METRICS_PORT`. */
@@ -247,9 +248,7 @@ export class ProxyMetrics {
    * other methods 405. Returns `false`, answering nothing, for any other path.
    */
   public handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    if ((queryAt < 0 ? target : target.slice(0, queryAt)) !== METRICS_PATH) return false;
+    if (targetPath(req.url ?? '/') !== METRICS_PATH) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end('Method Not Allowed\n');
@@ -290,17 +289,9 @@ export async function startMetricsServer(metrics: ProxyMetrics, host: string, po
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end('Not Found\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { url } = await listen(server, port, host);
   return {
-    url: `http://${shown}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

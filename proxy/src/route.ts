@@ -27,6 +27,15 @@ export const ALLOWED_METHODS = 'GET, HEAD';
 /** Longest request target (path and query) accepted, in characters. */
 export const MAX_TARGET_LENGTH = 8192;
 
+/**
+ * The path of a raw request target (`req.url`): everything before the first `?`, still percent-encoded,
+ * e.g. `/prew/small/a.jpg` for `/prew/small/a.jpg?x=1`. The proxy ignores the query string everywhere.
+ */
+export function targetPath(target: string): string {
+  const queryAt = target.indexOf('?');
+  return queryAt < 0 ? target : target.slice(0, queryAt);
+}
+
 /** What {@link routeRequest} needs to know. */
 export interface RouteOptions {
   /** The function's layout: the preview root is the first path segment, the presets the second. */
@@ -93,8 +102,7 @@ export type Route =
  * @param accept - The request's `Accept` header, which picks the variant of a URL without one.
  */
 export function routeRequest(method: string, target: string, options: RouteOptions, accept?: string): Route {
-  const queryAt = target.indexOf('?');
-  const path = queryAt < 0 ? target : target.slice(0, queryAt);
+  const path = targetPath(target);
   const root = `/${options.layout.previewRoot}`;
   const isHealth = path === HEALTH_PATH;
   const isPreview = path === root || path.startsWith(`${root}/`);

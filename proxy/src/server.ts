@@ -12,7 +12,7 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import { type AddressInfo, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { raceAbort } from '@preview-lambda/contract';
@@ -22,6 +22,7 @@ import { PreviewAdmission } from './admission.js';
 import type { ProxyConfig } from './config.js';
 import { ClientClosedError, RequestTimeoutError, StorageError } from './errors.js';
 import { md5Etag } from './images.js';
+import { type ListeningAddress, listen } from './listen.js';
 import type { ProxyLogger } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
 import { answerForError, answerForFailure, invalidPath, overloaded, shuttingDown, unknownPreset } from './outcome.js';
@@ -58,15 +59,7 @@ export interface ProxyServerDeps {
   metrics?: ProxyMetrics;
 }
 
-/** Where a listening server is. */
-export interface ListeningAddress {
-  /** The bound address, e.g. `127.0.0.1`. */
-  readonly host: string;
-  /** The bound port (the real one when `PORT=0`). */
-  readonly port: number;
-  /** `http://host:port`. */
-  readonly url: string;
-}
+export type { ListeningAddress } from './listen.js';
 
 /** How {@link ProxyServer.close} ended. */
 export interface CloseResult {
@@ -304,17 +297,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServer {
     get closing() {
       return closing;
     },
-    async listen() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return { host: address.address, port: address.port, url: `http://${host}:${address.port}` };
+    listen() {
+      return listen(server, config.port, config.host);
     },
     close() {
       closed ??= new Promise<CloseResult>((resolve) => {

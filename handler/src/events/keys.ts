@@ -19,7 +19,7 @@ export class KeyDecodingFailure {
  * Percent-decodes `raw` as UTF-8 (RFC 3986 §2.1), or says why it cannot be: a `%` not followed by two hex
  * digits, or bytes that are not UTF-8.
  */
-export function percentDecode(raw: string): string | KeyDecodingFailure {
+function percentDecode(raw: string): string | KeyDecodingFailure {
   try {
     return decodeURIComponent(raw);
   } catch {

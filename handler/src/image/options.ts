@@ -45,8 +45,9 @@ export interface ResizeOptions {
    */
   maxAnimationFrames?: number;
   /**
-   * Most pixels of all frames of an animated preview together, width × height × frames of the source
-   * (default {@link DEFAULT_MAX_ANIMATION_PIXELS}); beyond it the first frame is previewed.
+   * Most pixels of all frames of an animated preview together: frames × width × height of the larger of
+   * one source frame and one preview frame (default {@link DEFAULT_MAX_ANIMATION_PIXELS}; see
+   * `animationPlan`); beyond it the first frame is previewed.
    */
   maxAnimationPixels?: number;
 }

@@ -18,7 +18,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { PreviewsNotDeletedError } from '../errors.js';
 import type { BatchInvocation } from '../events/schemas.js';
-import { invocationDeadline, type OriginalPreviews } from './originals.js';
+import { invocationDeadline } from '../handler.js';
+import type { OriginalPreviews } from './originals.js';
 
 /** Batch Operations' result codes. */
 export type BatchResultCode = 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure';

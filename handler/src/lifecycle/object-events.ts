@@ -8,7 +8,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ObjectEvent, ObjectEventSource } from '../events/detect.js';
-import { invocationDeadline, type OriginalPreviews, type PresetOutcome } from './originals.js';
+import { invocationDeadline } from '../handler.js';
+import type { OriginalPreviews, PresetOutcome } from './originals.js';
 
 /** What the function did about one object of an event. */
 export type ObjectEventOutcome =

@@ -18,7 +18,7 @@ import {
 } from '@preview-lambda/contract';
 import type { Context } from 'aws-lambda';
 import type { HandlerConfig } from '../config.js';
-import type { PreviewHandler } from '../handler.js';
+import { invocationDeadline, type PreviewHandler } from '../handler.js';
 import type { PreviewIdempotency } from '../idempotency.js';
 import type { S3PreviewStorage } from '../storage.js';
 import type { S3PreviewDeleter } from '../storage-delete.js';
@@ -66,11 +66,6 @@ export interface OriginalPreviewsOptions {
  * x86 machine, AVIF included; a Lambda at 1536 MB has less than one vCPU.)
  */
 export const PREVIEW_TIME_FLOOR_MS = 1_000;
-
-/** The deadline of an invocation's S3 calls: `FUNCTION_RESERVE_MS` before the function's own. */
-export function invocationDeadline(context: Context): AbortSignal {
-  return AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - FUNCTION_RESERVE_MS));
-}
 
 /** Purges and generates the previews of originals. */
 export class OriginalPreviews {
