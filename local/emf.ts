@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { formatIssues } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { EmfFormatError } from './errors.js';
 
@@ -21,26 +22,49 @@ export const CLOUDWATCH_UNITS = [
   'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
 ] as const;
 
-const Directive = z.object({
-  Namespace: z.string().min(1).max(255),
-  Dimensions: z.array(z.array(z.string().min(1)).max(30)),
-  Metrics: z
-    .array(
-      z.object({
-        Name: z.string().min(1).max(1024),
-        Unit: z.enum(CLOUDWATCH_UNITS).optional(),
-        StorageResolution: z.union([z.literal(1), z.literal(60)]).optional(),
-      }),
-    )
-    .max(100),
-});
+const NAMESPACE = 'Expected a namespace of 1 to 255 characters';
+const DIMENSION_SET = 'Expected a dimension set: up to 30 root member names';
+const METRIC_NAME = 'Expected a metric name of 1 to 1024 characters';
+const METRICS = 'Expected up to 100 metric definitions';
+const TIMESTAMP = 'Expected a whole number of ms since the epoch';
+const DIRECTIVES = 'Expected at least one directive';
 
-const Blob = z.looseObject({
-  _aws: z.object({
-    Timestamp: z.number().int().nonnegative(),
-    CloudWatchMetrics: z.array(Directive).min(1),
-  }),
-});
+const Metric = z.object(
+  {
+    Name: z.string({ error: METRIC_NAME }).min(1, { error: METRIC_NAME }).max(1024, { error: METRIC_NAME }),
+    Unit: z.enum(CLOUDWATCH_UNITS, { error: 'Expected a CloudWatch unit (StandardUnit)' }).optional(),
+    StorageResolution: z.union([z.literal(1), z.literal(60)], { error: 'Expected 1 or 60 (seconds)' }).optional(),
+  },
+  { error: 'Expected a metric definition {"Name", "Unit"?, "StorageResolution"?}' },
+);
+
+const DimensionSet = z
+  .array(z.string({ error: 'Expected a root member name' }).min(1, { error: 'Expected a root member name' }), {
+    error: DIMENSION_SET,
+  })
+  .max(30, { error: DIMENSION_SET });
+
+const Directive = z.object(
+  {
+    Namespace: z.string({ error: NAMESPACE }).min(1, { error: NAMESPACE }).max(255, { error: NAMESPACE }),
+    Dimensions: z.array(DimensionSet, { error: 'Expected an array of dimension sets' }),
+    Metrics: z.array(Metric, { error: METRICS }).max(100, { error: METRICS }),
+  },
+  { error: 'Expected a directive {"Namespace", "Dimensions", "Metrics"}' },
+);
+
+const Blob = z.looseObject(
+  {
+    _aws: z.object(
+      {
+        Timestamp: z.number({ error: TIMESTAMP }).int({ error: TIMESTAMP }).nonnegative({ error: TIMESTAMP }),
+        CloudWatchMetrics: z.array(Directive, { error: DIRECTIVES }).min(1, { error: DIRECTIVES }),
+      },
+      { error: 'Expected an object {"Timestamp", "CloudWatchMetrics"}' },
+    ),
+  },
+  { error: 'Expected a JSON object' },
+);
 
 /** One metric of a blob: its name, unit and value(s). */
 export interface EmfMetric {
@@ -83,10 +107,9 @@ export function parseEmf(line: string): EmfBlob {
   } catch (error) {
     throw new EmfFormatError(`Expected an EMF blob (JSON) but received: ${line.slice(0, 80)}`, { cause: error });
   }
-  const parsed = Blob.safeParse(json);
+  const parsed = Blob.safeParse(json, { reportInput: true });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new EmfFormatError(`Invalid EMF blob: ${issues.join('; ')}`);
+    throw new EmfFormatError(`Invalid EMF blob: ${formatIssues(parsed.error.issues, { rootName: 'blob' }).join('; ')}`);
   }
   const root = parsed.data as Record<string, unknown>;
   const dimensions: Record<string, string> = {};

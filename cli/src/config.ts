@@ -11,6 +11,7 @@ import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import {
   BUCKET_NAME,
   type Environment,
+  formatIssues,
   isPreviewRoot,
   isSourcePrefix,
   LAYOUT_SEGMENT_CHARACTERS,
@@ -58,16 +59,29 @@ const environment = z.object({
   ...layoutVariables((path) => readFileSync(path, 'utf8')),
 });
 
+const URL_TEXT = 'Expected a URL';
+const NON_EMPTY = 'Expected a non-empty string';
+const TEXT = 'Expected a string';
+
 /** The part of `.local/stack.json` the tool reads (see `local/stack-description.ts`). */
-const StackFile = z.object({
-  endpoints: z.object({ lambda: z.url(), s3: z.url() }),
-  bucket: z.string().min(1),
-  functionName: z.string().min(1),
-  previewRoot: z.string(),
-  sourcePrefix: z.string(),
-  presetList: z.string().min(1),
-  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string(), region: z.string() }),
-});
+const StackFile = z.object(
+  {
+    endpoints: z.object(
+      { lambda: z.url({ error: URL_TEXT }), s3: z.url({ error: URL_TEXT }) },
+      { error: 'Expected an object {"lambda", "s3"} of URLs' },
+    ),
+    bucket: z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY }),
+    functionName: z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY }),
+    previewRoot: z.string({ error: TEXT }),
+    sourcePrefix: z.string({ error: TEXT }),
+    presetList: z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY }),
+    credentials: z.object(
+      { accessKeyId: z.string({ error: TEXT }), secretAccessKey: z.string({ error: TEXT }), region: z.string({ error: TEXT }) },
+      { error: 'Expected an object {"accessKeyId", "secretAccessKey", "region"}' },
+    ),
+  },
+  { error: 'Expected a JSON object' },
+);
 
 /** The layout of `sourcePrefix`, `previewRoot` and `presets`, checked with the contract's rules. */
 function layoutFrom(sourcePrefix: string, previewRoot: string, presets: PresetCatalogue, source: string): PreviewLayout {
@@ -93,13 +107,18 @@ export function resolveTarget(flags: TargetFlags, env: Environment): Target {
   if (!parsed.ok) throw new TargetConfigurationError(`Invalid environment:\n  ${parsed.issues.join('\n  ')}`);
   const e = parsed.data;
   if (flags.stack !== undefined) {
-    let stack: z.output<typeof StackFile>;
+    const unusable = `Cannot use the stack file ${flags.stack} (is \`npm start\` running?)`;
+    let json: unknown;
     try {
-      stack = StackFile.parse(JSON.parse(readFileSync(flags.stack, 'utf8')));
+      json = JSON.parse(readFileSync(flags.stack, 'utf8'));
     } catch (error) {
-      const reason = error instanceof z.ZodError ? error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') : (error as Error).message;
-      throw new TargetConfigurationError(`Cannot use the stack file ${flags.stack} (is \`npm start\` running?): ${reason}`, { cause: error });
+      throw new TargetConfigurationError(`${unusable}: ${(error as Error).message}`, { cause: error });
     }
+    const parsedStack = StackFile.safeParse(json, { reportInput: true });
+    if (!parsedStack.success) {
+      throw new TargetConfigurationError(`${unusable}: ${formatIssues(parsedStack.error.issues, { rootName: 'stack' }).join('; ')}`);
+    }
+    const stack = parsedStack.data;
     const presets = parsePresetList(stack.presetList);
     if (!presets.ok) throw new TargetConfigurationError(`${flags.stack}: presetList: ${presets.message}`);
     const credentials = { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey };

@@ -9,12 +9,19 @@ export interface FormatIssuesOptions {
 /** Longest string representation of a received value before it is cut with `…`. */
 const MAX_RECEIVED_CHARS = 80;
 
+/** Where an `Expected …` line names what it received. */
+const BUT_RECEIVED = ' but received ';
+
 /**
  * Turns zod issues into one sharp-style line each, naming the field, what was expected and what was
  * received, e.g. `Expected positive integer for width but received "1440" (string)`.
  *
- * The schemas of this package phrase every message as `Expected <what>`; a message in another shape (a
- * zod default) is kept and prefixed with the field name. Identical lines are reported once.
+ * Schemas phrase every message as `Expected <what>`. A message that already says what was received
+ * (`Expected <what> but received <value>`, as the contract's preset parsers do) gets the field inserted
+ * before `but received` instead. A message in another shape (a zod default) is kept and prefixed with
+ * the field name. Identical lines are reported once.
+ *
+ * The received value is the issue's `input`, which zod keeps only when parsing with `{ reportInput: true }`.
  */
 export function formatIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -23,10 +30,13 @@ export function formatIssues(
   const rootName = options.rootName ?? 'value';
   const lines = issues.map((issue) => {
     const field = formatPath(issue.path, rootName);
-    const received = describeReceived(issue.input);
-    return issue.message.startsWith('Expected ')
-      ? `${issue.message} for ${field} but received ${received}`
-      : `Invalid ${field}: ${issue.message} (received ${received})`;
+    if (!issue.message.startsWith('Expected ')) {
+      return `Invalid ${field}: ${issue.message} (received ${describeReceived(issue.input)})`;
+    }
+    const said = issue.message.indexOf(BUT_RECEIVED);
+    return said === -1
+      ? `${issue.message} for ${field}${BUT_RECEIVED}${describeReceived(issue.input)}`
+      : `${issue.message.slice(0, said)} for ${field}${issue.message.slice(said)}`;
   });
   return [...new Set(lines)];
 }

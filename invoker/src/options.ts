@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { describeReceived, formatIssues } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { DEFAULT_IN_PROGRESS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './constants.js';
 import { ConfigurationError } from './errors.js';
@@ -21,51 +22,76 @@ export interface ResolvedOptions {
   readonly ownsClient: boolean;
 }
 
-const milliseconds = (min: number) => z.number().min(min).max(MAX_TIMEOUT_MS);
+const milliseconds = (min: number) => {
+  const error = `Expected a number of ms from ${min} to ${MAX_TIMEOUT_MS}`;
+  return z.number({ error }).min(min, { error }).max(MAX_TIMEOUT_MS, { error });
+};
+
+const FUNCTION_NAME = 'Expected a function name or ARN';
+const QUALIFIER = 'Expected a version or alias';
+const MULTIPLIER = 'Expected a number of at least 1';
+const JITTER = 'Expected a number from 0 to 1';
 
 /** The options as plain data; `client` and `clientConfig` are checked by {@link resolveOptions}. */
-const InvokerOptionsSchema = z.object({
-  functionName: z.string().min(1),
-  qualifier: z.string().min(1).optional(),
-  timeoutMs: milliseconds(1).default(DEFAULT_TIMEOUT_MS),
-  logTail: z.boolean().default(false),
-  inProgress: z
-    .object({
-      initialDelayMs: milliseconds(0).default(DEFAULT_IN_PROGRESS.initialDelayMs),
-      maxDelayMs: milliseconds(0).default(DEFAULT_IN_PROGRESS.maxDelayMs),
-      multiplier: z.number().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_IN_PROGRESS.multiplier),
-      jitter: z.number().min(0).max(1).default(DEFAULT_IN_PROGRESS.jitter),
-    })
-    .refine((policy) => policy.maxDelayMs >= policy.initialDelayMs, {
-      error: 'must be at least inProgress.initialDelayMs',
-      path: ['maxDelayMs'],
-    })
-    .default(() => ({ ...DEFAULT_IN_PROGRESS })),
-});
+const InvokerOptionsSchema = z.object(
+  {
+    functionName: z.string({ error: FUNCTION_NAME }).min(1, { error: FUNCTION_NAME }),
+    qualifier: z.string({ error: QUALIFIER }).min(1, { error: QUALIFIER }).optional(),
+    timeoutMs: milliseconds(1).default(DEFAULT_TIMEOUT_MS),
+    logTail: z.boolean({ error: 'Expected boolean' }).default(false),
+    inProgress: z
+      .object(
+        {
+          initialDelayMs: milliseconds(0).default(DEFAULT_IN_PROGRESS.initialDelayMs),
+          maxDelayMs: milliseconds(0).default(DEFAULT_IN_PROGRESS.maxDelayMs),
+          multiplier: z
+            .number({ error: MULTIPLIER })
+            .min(1, { error: MULTIPLIER })
+            .max(Number.MAX_SAFE_INTEGER, { error: MULTIPLIER })
+            .default(DEFAULT_IN_PROGRESS.multiplier),
+          jitter: z.number({ error: JITTER }).min(0, { error: JITTER }).max(1, { error: JITTER }).default(DEFAULT_IN_PROGRESS.jitter),
+        },
+        { error: 'Expected an object of backoff settings' },
+      )
+      .superRefine((policy, ctx) => {
+        if (policy.maxDelayMs >= policy.initialDelayMs) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: `Expected at least inProgress.initialDelayMs (${policy.initialDelayMs})`,
+          path: ['maxDelayMs'],
+          input: policy.maxDelayMs,
+        });
+      })
+      .default(() => ({ ...DEFAULT_IN_PROGRESS })),
+  },
+  { error: 'Expected an object' },
+);
 
 /**
  * Checks the options (a zod schema), applies the defaults and builds the client when none was given.
  *
- * @throws {ConfigurationError} naming every invalid option at once, e.g. `functionName: Too small: …`.
+ * @throws {ConfigurationError} naming every invalid option at once, one line each in the contract's
+ *   `formatIssues` shape, e.g. `Invalid PreviewInvoker options: Expected a function name or ARN for
+ *   functionName but received "" (string); Expected a number from 0 to 1 for inProgress.jitter but received 2 (number)`.
  */
 export function resolveOptions(options: PreviewInvokerOptions): ResolvedOptions {
-  const parsed = InvokerOptionsSchema.safeParse(options);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
+  const parsed = InvokerOptionsSchema.safeParse(options, { reportInput: true });
+  const problems = parsed.success ? [] : formatIssues(parsed.error.issues, { rootName: 'options' });
   const { client, clientConfig, observer } = (options ?? {}) as PreviewInvokerOptions;
   if (client !== undefined && clientConfig !== undefined) {
-    problems.push('client: give either client or clientConfig, not both');
+    problems.push('Expected either client or clientConfig but received both');
   } else if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
     // Duck-typed: a LambdaClient from the other (ESM or CommonJS) build of the SDK is not `instanceof` ours.
-    problems.push('client: must be a LambdaClient');
+    problems.push(`Expected a LambdaClient for client but received ${describeReceived(client)}`);
   }
   if (observer !== undefined && (observer === null || typeof observer !== 'object')) {
-    problems.push('observer: must be an object of callbacks');
+    problems.push(`Expected an object of callbacks for observer but received ${describeReceived(observer)}`);
   } else {
     for (const name of OBSERVER_CALLBACKS) {
       const callback = observer?.[name];
-      if (callback !== undefined && typeof callback !== 'function') problems.push(`observer.${name}: must be a function`);
+      if (callback !== undefined && typeof callback !== 'function') {
+        problems.push(`Expected a function for observer.${name} but received ${describeReceived(callback)}`);
+      }
     }
   }
   if (!parsed.success || problems.length > 0) {

@@ -14,6 +14,7 @@ import {
   DECODED_TYPES,
   DEFAULT_FORMAT_ORDER,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  formatIssues,
   isPreviewRoot,
   isSourcePrefix,
   layoutOverlap,
@@ -84,116 +85,139 @@ export type NginxTemplateValues = Readonly<Record<NginxTemplateVariable, string>
 const HOST = /^[A-Za-z0-9.:[\]-]+$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const PATH = /^[^\s;{}'"$#]+$/;
-const milliseconds = () => z.number().int().positive({ error: 'must be a positive integer of milliseconds' });
+const MILLISECONDS = 'Expected a positive integer of milliseconds';
+const milliseconds = () => z.number({ error: MILLISECONDS }).int({ error: MILLISECONDS }).positive({ error: MILLISECONDS });
 
 /** The catalogue in the `PRESETS` grammar (the proxy's), parsed by the contract. */
-const Presets = z.string().transform((text, ctx): PresetCatalogue => {
+const Presets = z.string({ error: 'Expected a preset list (the PRESETS grammar)' }).transform((text, ctx): PresetCatalogue => {
   const result = parsePresetList(text);
   if (result.ok) return result.presets;
   ctx.addIssue({ code: 'custom', message: result.message });
   return z.NEVER;
 });
 
-const FORMAT_ORDER = `must list output formats (${OUTPUT_FORMATS.join(', ')}), each once`;
+const BUCKET = 'Expected an S3 bucket name';
+const PREVIEW_ROOT = 'Expected one URL segment';
+const SOURCE_PREFIX = 'Expected "/"-separated URL segments';
+const FILE_PATH = 'Expected a plain file path';
+const FILE_PATTERN = 'Expected a plain file path or pattern';
+const REGION_NAME = 'Expected an AWS region';
 
-const HostPort = z.object({
-  host: z.string().regex(HOST, { error: 'must be an address or host name' }),
-  port: z
-    .number()
-    .int({ error: 'must be a TCP port from 1 to 65535' })
-    .min(1, { error: 'must be a TCP port from 1 to 65535' })
-    .max(65_535, { error: 'must be a TCP port from 1 to 65535' }),
-});
+const FORMAT_ORDER = `Expected a non-empty list of distinct output formats (${OUTPUT_FORMATS.join(', ')})`;
 
-const S3Addressing = z.discriminatedUnion('style', [
-  /**
-   * `ENDPOINT/BUCKET/KEY`: local emulators (`http://127.0.0.1:4568`), or a regional endpoint over https
-   * (`https://s3.eu-west-1.amazonaws.com`) for bucket names with dots, which the wildcard certificate of
-   * virtual-host names does not cover.
-   */
-  z.object({
-    style: z.literal('path'),
-    endpoint: z
-      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-      .refine((raw) => new URL(raw).pathname === '/' && !raw.includes('?') && new URL(raw).username === '', {
-        error: 'must be scheme://host[:port] only',
-      }),
-  }),
-  /** `https://BUCKET.s3.REGION.amazonaws.com/KEY`: real S3. */
-  z.object({
-    style: z.literal('virtual-host'),
-    region: z.string().regex(REGION, { error: 'must be an AWS region' }),
-    domain: z.string().regex(/^[a-z0-9.-]+$/, { error: 'must be a host name' }).optional(),
-  }),
-]);
+const HOST_NAME = 'Expected an address or host name';
+const PORT = 'Expected a TCP port from 1 to 65535';
+
+const HostPort = z.object(
+  {
+    host: z.string({ error: HOST_NAME }).regex(HOST, { error: HOST_NAME }),
+    port: z.number({ error: PORT }).int({ error: PORT }).min(1, { error: PORT }).max(65_535, { error: PORT }),
+  },
+  { error: 'Expected {"host", "port"}' },
+);
+
+const S3Addressing = z.discriminatedUnion(
+  'style',
+  [
+    /**
+     * `ENDPOINT/BUCKET/KEY`: local emulators (`http://127.0.0.1:4568`), or a regional endpoint over https
+     * (`https://s3.eu-west-1.amazonaws.com`) for bucket names with dots, which the wildcard certificate of
+     * virtual-host names does not cover.
+     */
+    z.object({
+      style: z.literal('path'),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'Expected an http or https URL' })
+        .refine((raw) => new URL(raw).pathname === '/' && !raw.includes('?') && new URL(raw).username === '', {
+          error: 'Expected scheme://host[:port] only',
+        }),
+    }),
+    /** `https://BUCKET.s3.REGION.amazonaws.com/KEY`: real S3. */
+    z.object({
+      style: z.literal('virtual-host'),
+      region: z.string({ error: REGION_NAME }).regex(REGION, { error: REGION_NAME }),
+      domain: z.string({ error: 'Expected a host name' }).regex(/^[a-z0-9.-]+$/, { error: 'Expected a host name' }).optional(),
+    }),
+  ],
+  { error: 'Expected {"style": "path", "endpoint"} or {"style": "virtual-host", "region", "domain"?}' },
+);
 
 /** The options of {@link renderNginxConfig}; defaults are those of the proxy and the template. */
 const NginxConfigOptionsSchema = z
-  .object({
-    /** Where nginx listens, e.g. `{ host: '127.0.0.1', port: 8080 }`. */
-    listen: HostPort,
-    /** Where the preview proxy listens. */
-    proxy: HostPort,
-    /** How S3 is addressed. */
-    s3: S3Addressing,
-    /** Bucket of the originals, served at `/<sourcePrefix>/` (the proxy's `SOURCE_BUCKET`). */
-    originalsBucket: z.string().regex(BUCKET_NAME, { error: 'must be an S3 bucket name' }),
-    /** Bucket of the previews, served at `/<previewRoot>/` (the proxy's `DESTINATION_BUCKET`). */
-    previewsBucket: z.string().regex(BUCKET_NAME, { error: 'must be an S3 bucket name' }),
-    /** First URL and key segment of previews (the proxy's `PREVIEW_ROOT`). */
-    previewRoot: z.string().refine(isPreviewRoot, { error: 'must be one URL segment' }).default('prew'),
-    /** URL and key prefix of originals (the proxy's `SOURCE_PREFIX`). */
-    sourcePrefix: z.string().refine(isSourcePrefix, { error: 'must be "/"-separated URL segments' }).default('photo'),
-    /** The proxy's `REQUEST_TIMEOUT_MS`. */
-    proxyRequestTimeoutMs: milliseconds().default(DEFAULT_REQUEST_TIMEOUT_MS),
-    /** `proxy_read_timeout` towards the proxy; must exceed `proxyRequestTimeoutMs`. Default: it + 5 s. */
-    proxyReadTimeoutMs: milliseconds().optional(),
-    /** The proxy's `KEEP_ALIVE_TIMEOUT_MS`. */
-    proxyKeepAliveTimeoutMs: milliseconds().default(PROXY_KEEP_ALIVE_TIMEOUT_MS),
-    /** How long nginx keeps idle connections to the proxy. Default 60 s, or the proxy's - 1 s when lower. */
-    proxyUpstreamKeepaliveTimeoutMs: milliseconds().optional(),
-    /** How long nginx keeps idle connections to S3 (Node-based emulators close them after 5 s). */
-    s3KeepaliveTimeoutMs: milliseconds().default(4_000),
-    /** CA bundle to verify S3's certificate over https. */
-    caCertificates: z.string().regex(PATH, { error: 'must be a plain file path' }).default(DEFAULT_CA_CERTIFICATES),
-    /** Access log path (relative paths are under nginx's prefix). */
-    accessLog: z.string().regex(PATH, { error: 'must be a plain file path' }).default('logs/access.log'),
-    /**
-     * The proxy's `PRESETS`, e.g. `small=320;avif;webp,large=1440`: the variants nginx asks S3 for by the
-     * client's `Accept`. Default: none (every client gets the source-format preview from S3).
-     */
-    presets: Presets.optional(),
-    /** The proxy's `FORMAT_ORDER`: which variant a client accepting several gets. */
-    formatOrder: z
-      .array(z.enum(OUTPUT_FORMATS, { error: FORMAT_ORDER }))
-      .min(1, { error: FORMAT_ORDER })
-      .refine((order) => new Set(order).size === order.length, { error: FORMAT_ORDER })
-      .default([...DEFAULT_FORMAT_ORDER]),
-    /** Files of other locations of this server (`include`), relative to nginx's configuration directory. */
-    serverIncludes: z.string().regex(PATH, { error: 'must be a plain file path or pattern' }).default('preview.d/*.conf'),
-  })
+  .object(
+    {
+      /** Where nginx listens, e.g. `{ host: '127.0.0.1', port: 8080 }`. */
+      listen: HostPort,
+      /** Where the preview proxy listens. */
+      proxy: HostPort,
+      /** How S3 is addressed. */
+      s3: S3Addressing,
+      /** Bucket of the originals, served at `/<sourcePrefix>/` (the proxy's `SOURCE_BUCKET`). */
+      originalsBucket: z.string({ error: BUCKET }).regex(BUCKET_NAME, { error: BUCKET }),
+      /** Bucket of the previews, served at `/<previewRoot>/` (the proxy's `DESTINATION_BUCKET`). */
+      previewsBucket: z.string({ error: BUCKET }).regex(BUCKET_NAME, { error: BUCKET }),
+      /** First URL and key segment of previews (the proxy's `PREVIEW_ROOT`). */
+      previewRoot: z.string({ error: PREVIEW_ROOT }).refine(isPreviewRoot, { error: PREVIEW_ROOT }).default('prew'),
+      /** URL and key prefix of originals (the proxy's `SOURCE_PREFIX`). */
+      sourcePrefix: z.string({ error: SOURCE_PREFIX }).refine(isSourcePrefix, { error: SOURCE_PREFIX }).default('photo'),
+      /** The proxy's `REQUEST_TIMEOUT_MS`. */
+      proxyRequestTimeoutMs: milliseconds().default(DEFAULT_REQUEST_TIMEOUT_MS),
+      /** `proxy_read_timeout` towards the proxy; must exceed `proxyRequestTimeoutMs`. Default: it + 5 s. */
+      proxyReadTimeoutMs: milliseconds().optional(),
+      /** The proxy's `KEEP_ALIVE_TIMEOUT_MS`. */
+      proxyKeepAliveTimeoutMs: milliseconds().default(PROXY_KEEP_ALIVE_TIMEOUT_MS),
+      /** How long nginx keeps idle connections to the proxy. Default 60 s, or the proxy's - 1 s when lower. */
+      proxyUpstreamKeepaliveTimeoutMs: milliseconds().optional(),
+      /** How long nginx keeps idle connections to S3 (Node-based emulators close them after 5 s). */
+      s3KeepaliveTimeoutMs: milliseconds().default(4_000),
+      /** CA bundle to verify S3's certificate over https. */
+      caCertificates: z.string({ error: FILE_PATH }).regex(PATH, { error: FILE_PATH }).default(DEFAULT_CA_CERTIFICATES),
+      /** Access log path (relative paths are under nginx's prefix). */
+      accessLog: z.string({ error: FILE_PATH }).regex(PATH, { error: FILE_PATH }).default('logs/access.log'),
+      /**
+       * The proxy's `PRESETS`, e.g. `small=320;avif;webp,large=1440`: the variants nginx asks S3 for by the
+       * client's `Accept`. Default: none (every client gets the source-format preview from S3).
+       */
+      presets: Presets.optional(),
+      /** The proxy's `FORMAT_ORDER`: which variant a client accepting several gets. */
+      formatOrder: z
+        .array(z.enum(OUTPUT_FORMATS, { error: FORMAT_ORDER }), { error: FORMAT_ORDER })
+        .min(1, { error: FORMAT_ORDER })
+        .refine((order) => new Set(order).size === order.length, { error: FORMAT_ORDER })
+        .default([...DEFAULT_FORMAT_ORDER]),
+      /** Files of other locations of this server (`include`), relative to nginx's configuration directory. */
+      serverIncludes: z.string({ error: FILE_PATTERN }).regex(PATH, { error: FILE_PATTERN }).default('preview.d/*.conf'),
+    },
+    { error: 'Expected an object' },
+  )
   .transform((options, ctx) => {
     const readTimeout = options.proxyReadTimeoutMs ?? nginxReadTimeoutFor(options.proxyRequestTimeoutMs);
     const keepAlive = options.proxyKeepAliveTimeoutMs;
     const upstreamKeepalive = options.proxyUpstreamKeepaliveTimeoutMs ?? Math.min(60_000, keepAlive - 1_000);
-    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const problem = (path: string, input: unknown, message: string) => ctx.addIssue({ code: 'custom', path: [path], input, message });
     for (const bucket of ['originalsBucket', 'previewsBucket'] as const) {
       if (options.s3.style === 'virtual-host' && options[bucket].includes('.')) {
-        problem(bucket, `${JSON.stringify(options[bucket])} has dots, which S3's wildcard certificate does not cover: use path-style addressing with https://s3.<region>.amazonaws.com`);
+        problem(
+          bucket,
+          options[bucket],
+          "Expected a bucket name without dots with virtual-host addressing (S3's wildcard certificate does not cover them: use path-style addressing with https://s3.<region>.amazonaws.com)",
+        );
       }
     }
     const overlap = layoutOverlap(options.sourcePrefix, options.previewRoot);
-    if (overlap !== undefined) problem('previewRoot', `must lie apart from sourcePrefix, but ${overlap}`);
+    if (overlap !== undefined) problem('previewRoot', options.previewRoot, `Expected a preview root apart from sourcePrefix (${overlap})`);
     if (readTimeout <= options.proxyRequestTimeoutMs) {
       problem(
         'proxyReadTimeoutMs',
-        `${readTimeout} must exceed the proxy's REQUEST_TIMEOUT_MS (${options.proxyRequestTimeoutMs}), so that the proxy answers its own 504 before nginx gives up`,
+        readTimeout,
+        `Expected more than the proxy's REQUEST_TIMEOUT_MS (${options.proxyRequestTimeoutMs}; the proxy must answer its own 504 before nginx gives up)`,
       );
     }
     if (upstreamKeepalive >= keepAlive) {
       problem(
         'proxyUpstreamKeepaliveTimeoutMs',
-        `${upstreamKeepalive} must be below the proxy's KEEP_ALIVE_TIMEOUT_MS (${keepAlive}), so that nginx closes idle connections first`,
+        upstreamKeepalive,
+        `Expected less than the proxy's KEEP_ALIVE_TIMEOUT_MS (${keepAlive}; nginx must close idle connections first)`,
       );
     }
     return { ...options, readTimeout, upstreamKeepalive };
@@ -244,12 +268,13 @@ function s3Targets(s3: z.output<typeof S3Addressing>, originals: string, preview
 /**
  * Checks the options and computes the value of every placeholder.
  *
- * @throws {NginxConfigError} naming every bad option, e.g. `listen.port: must be a TCP port from 1 to 65535`.
+ * @throws {NginxConfigError} naming every bad option in the contract's `formatIssues` shape, e.g.
+ *   `Expected a TCP port from 1 to 65535 for listen.port but received 0 (number)`.
  */
 export function nginxTemplateValues(input: NginxConfigOptions): NginxTemplateValues {
-  const parsed = NginxConfigOptionsSchema.safeParse(input);
+  const parsed = NginxConfigOptionsSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    throw new NginxConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new NginxConfigError(formatIssues(parsed.error.issues, { rootName: 'options' }));
   }
   const options = parsed.data;
   const s3 = s3Targets(options.s3, options.originalsBucket, options.previewsBucket);

@@ -34,7 +34,7 @@ export class ProxyConfigError extends ProxyError {
 
 /** The options of the nginx renderer (`proxy/nginx/render.ts`) are not usable; names every bad option. */
 export class NginxConfigError extends ProxyError {
-  /** One line per problem, e.g. `listen.port: must be a TCP port from 1 to 65535`. */
+  /** One line per problem, e.g. `Expected a TCP port from 1 to 65535 for listen.port but received 0 (number)`. */
   public readonly issues: readonly string[];
 
   public constructor(issues: readonly string[]) {

@@ -1,5 +1,5 @@
 /** The previews tool's command line and target resolution: clear errors, the stack file, AWS settings. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine } from '@preview-lambda/cli/args';
@@ -80,5 +80,12 @@ describe('Function: resolveTarget', () => {
     });
     expect(target.layout.presets).toEqual(new Map([['small', { width: 320, formats: ['webp'] }], ['large', { width: 1440, formats: [] }]]));
     expect(() => resolveTarget({ stack: join(directory, 'none.json') }, {})).toThrow(/Cannot use the stack file .*none\.json \(is `npm start` running\?\)/);
+
+    const broken = join(directory, 'broken.json');
+    await writeFile(broken, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), bucket: '', endpoints: { lambda: 'nope', s3: 'http://127.0.0.1:4568' } }));
+    expect(() => resolveTarget({ stack: broken }, {})).toThrow(
+      `Cannot use the stack file ${broken} (is \`npm start\` running?): ` +
+        'Expected a URL for endpoints.lambda but received "nope" (string); Expected a non-empty string for bucket but received "" (string)',
+    );
   });
 });

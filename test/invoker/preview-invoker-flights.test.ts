@@ -202,11 +202,12 @@ describe('Class: PreviewInvoker (waits, single flight, options)', () => {
     it('throws ConfigurationError when both client and clientConfig are given', () => {
       const client = new LambdaClient(clientConfig());
 
-      expect(
-        () =>
-          // @ts-expect-error: client and clientConfig are mutually exclusive.
-          new PreviewInvoker({ functionName: FUNCTION_NAME, client, clientConfig: clientConfig() }),
-      ).toThrow(ConfigurationError);
+      const build = () =>
+        // @ts-expect-error: client and clientConfig are mutually exclusive.
+        new PreviewInvoker({ functionName: FUNCTION_NAME, client, clientConfig: clientConfig() });
+
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow('Invalid PreviewInvoker options: Expected either client or clientConfig but received both');
       client.destroy();
     });
 
@@ -220,7 +221,12 @@ describe('Class: PreviewInvoker (waits, single flight, options)', () => {
         });
 
       expect(build).toThrow(ConfigurationError);
-      expect(build).toThrow(/functionName.*timeoutMs.*multiplier.*jitter/);
+      expect(build).toThrow(
+        'Invalid PreviewInvoker options: Expected a function name or ARN for functionName but received "" (string); ' +
+          'Expected a number of ms from 1 to 2147483647 for timeoutMs but received -1 (number); ' +
+          'Expected a number of at least 1 for inProgress.multiplier but received 0.5 (number); ' +
+          'Expected a number from 0 to 1 for inProgress.jitter but received 2 (number)',
+      );
     });
 
     it('throws ConfigurationError when invoked after destroy', async () => {

@@ -70,6 +70,7 @@ describe('Class: PreviewInvoker (observer)', () => {
     const make = (observer: unknown) => () =>
       new PreviewInvoker({ functionName: FUNCTION_NAME, clientConfig: clientConfig(), observer } as never);
     expect(make('yes')).toThrow(ConfigurationError);
-    expect(make({ onInvoke: 3 })).toThrow(/observer\.onInvoke: must be a function/);
+    expect(make('yes')).toThrow('Invalid PreviewInvoker options: Expected an object of callbacks for observer but received "yes" (string)');
+    expect(make({ onInvoke: 3 })).toThrow('Invalid PreviewInvoker options: Expected a function for observer.onInvoke but received 3 (number)');
   });
 });

@@ -49,13 +49,13 @@ describe('parseEmf', () => {
 
   it.each([
     ['not JSON', 'preview 57 ms', /Expected an EMF blob/],
-    ['no _aws member', line({ ...VALID, _aws: undefined }), /_aws/],
-    ['a unit CloudWatch does not know', line({ ...VALID, _aws: { ...VALID._aws, CloudWatchMetrics: [{ ...VALID._aws.CloudWatchMetrics[0], Metrics: [{ Name: 'Duration', Unit: 'ms' }] }] } }), /Unit/],
+    ['no _aws member', line({ ...VALID, _aws: undefined }), 'Invalid EMF blob: Expected an object {"Timestamp", "CloudWatchMetrics"} for _aws but received undefined'],
+    ['a unit CloudWatch does not know', line({ ...VALID, _aws: { ...VALID._aws, CloudWatchMetrics: [{ ...VALID._aws.CloudWatchMetrics[0], Metrics: [{ Name: 'Duration', Unit: 'ms' }] }] } }), 'Invalid EMF blob: Expected a CloudWatch unit (StandardUnit) for _aws.CloudWatchMetrics[0].Metrics[0].Unit but received "ms" (string)'],
     ['a dimension missing from the root', line({ ...VALID, outcome: undefined }), /Dimension "outcome" is not a string/],
     ['a dimension that is not a string', line({ ...VALID, outcome: 3 }), /Dimension "outcome" is not a string/],
     ['a metric without a value', line({ ...VALID, Duration: undefined }), /Metric "Duration" has no numeric value/],
     ['a metric that is not a number', line({ ...VALID, Duration: '57' }), /Metric "Duration" has no numeric value/],
-    ['a timestamp in seconds as a string', line({ ...VALID, _aws: { ...VALID._aws, Timestamp: '1700000000' } }), /Timestamp/],
+    ['a timestamp in seconds as a string', line({ ...VALID, _aws: { ...VALID._aws, Timestamp: '1700000000' } }), 'Invalid EMF blob: Expected a whole number of ms since the epoch for _aws.Timestamp but received "1700000000" (string)'],
   ])('refuses %s', (_what, text, message) => {
     expect(() => parseEmf(text)).toThrow(message);
   });

@@ -146,7 +146,10 @@ describe('Function: renderNginxConfig', () => {
   it('refuses a dotted bucket with virtual-host style (the wildcard certificate does not cover it)', () => {
     expect(() =>
       renderNginxConfig({ ...LOCAL, s3: { style: 'virtual-host', region: 'eu-west-1' }, originalsBucket: 'bucket.mydomain' }),
-    ).toThrow(/has dots.*use path-style addressing/);
+    ).toThrow(
+      "Invalid nginx options: Expected a bucket name without dots with virtual-host addressing (S3's wildcard certificate does not cover them: " +
+        'use path-style addressing with https://s3.<region>.amazonaws.com) for originalsBucket but received "bucket.mydomain" (string)',
+    );
   });
 
   it("keeps nginx's timeouts on the right side of the proxy's", () => {
@@ -156,10 +159,10 @@ describe('Function: renderNginxConfig', () => {
     expect(nginxTemplateValues({ ...LOCAL, proxyKeepAliveTimeoutMs: 5_000 }).PROXY_KEEPALIVE_TIMEOUT).toBe('4000ms');
 
     expect(() => nginxTemplateValues({ ...LOCAL, proxyRequestTimeoutMs: 30_000, proxyReadTimeoutMs: 30_000 })).toThrow(
-      /proxyReadTimeoutMs: 30000 must exceed the proxy's REQUEST_TIMEOUT_MS \(30000\)/,
+      "Invalid nginx options: Expected more than the proxy's REQUEST_TIMEOUT_MS (30000; the proxy must answer its own 504 before nginx gives up) for proxyReadTimeoutMs but received 30000 (number)",
     );
     expect(() => nginxTemplateValues({ ...LOCAL, proxyUpstreamKeepaliveTimeoutMs: 65_000 })).toThrow(
-      /must be below the proxy's KEEP_ALIVE_TIMEOUT_MS \(65000\)/,
+      "Invalid nginx options: Expected less than the proxy's KEEP_ALIVE_TIMEOUT_MS (65000; nginx must close idle connections first) for proxyUpstreamKeepaliveTimeoutMs but received 65000 (number)",
     );
   });
 
@@ -174,7 +177,10 @@ describe('Function: renderNginxConfig', () => {
       });
     expect(attempt).toThrow(NginxConfigError);
     expect(attempt).toThrow(
-      /listen\.port: must be a TCP port.*s3\.endpoint: must be an http or https URL.*previewsBucket: .*previewRoot: /,
+      'Invalid nginx options: Expected a TCP port from 1 to 65535 for listen.port but received 0 (number); ' +
+        'Expected an http or https URL for s3.endpoint but received "ftp://x" (string); ' +
+        'Expected an S3 bucket name for previewsBucket but received "Not A Bucket" (string); ' +
+        'Expected one URL segment for previewRoot but received "../x" (string)',
     );
   });
 

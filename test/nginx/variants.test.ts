@@ -48,8 +48,12 @@ describe('Function: nginxTemplateValues (variants)', () => {
   it('names bad presets, order and include pattern', () => {
     expect(() =>
       nginxTemplateValues({ ...LOCAL, presets: 'small=320;gif', formatOrder: ['avif', 'avif'], serverIncludes: 'a b;' }),
-    ).toThrow(/presets: Expected name=width pairs .*\n?.*formatOrder: must list output formats \(avif, webp\), each once.*serverIncludes: /s);
-    expect(() => nginxTemplateValues({ ...LOCAL, formatOrder: [] })).toThrow(/formatOrder: must list output formats/);
+    ).toThrow(
+      /^Invalid nginx options: Expected name=width pairs .* for presets but received "small=320;gif"; Expected a non-empty list of distinct output formats \(avif, webp\) for formatOrder but received \["avif","avif"\] \(array\); Expected a plain file path or pattern for serverIncludes but received "a b;" \(string\)$/,
+    );
+    expect(() => nginxTemplateValues({ ...LOCAL, formatOrder: [] })).toThrow(
+      'Invalid nginx options: Expected a non-empty list of distinct output formats (avif, webp) for formatOrder but received [] (array)',
+    );
   });
 
   it('asks S3 for the variant key and sends Vary from the previews location', () => {
