@@ -25,6 +25,7 @@ import {
 } from '@preview-lambda/contract';
 import * as z from 'zod';
 import { HandlerConfigError } from './errors.js';
+import { selectPresets } from './preset-selection.js';
 import {
   DEFAULT_AVIF_QUALITY,
   DEFAULT_JPEG_QUALITY,
@@ -159,19 +160,18 @@ function handlerEnvironment(readFile: ReadTextFile) {
 }
 
 /**
- * The presets `EAGER_PRESETS` names (`*`: all), in catalogue order; an issue on the variable for a name
- * that is not a preset.
+ * The presets `EAGER_PRESETS` names (`*`: all), in catalogue order ({@link selectPresets}); an issue on
+ * the variable for a name that is not a preset.
  */
 function eagerPresetsOf(names: readonly string[] | undefined, presets: PresetCatalogue, ctx: z.RefinementCtx): readonly string[] {
   if (names === undefined) return Object.freeze([]);
-  if (names.includes('*')) return Object.freeze([...presets.keys()]);
-  const unknown = names.filter((name) => !presets.has(name));
-  if (unknown.length > 0 && presets.size > 0) {
+  const selection = selectPresets(names, presets.keys());
+  if (selection.unknown.length > 0 && presets.size > 0) {
     const known = [...presets.keys()].map((name) => JSON.stringify(name)).join(', ');
-    const message = `Expected names of configured presets (${known}) or "*" but received ${unknown.map((name) => JSON.stringify(name)).join(', ')}`;
+    const message = `Expected names of configured presets (${known}) or "*" but received ${selection.unknown.map((name) => JSON.stringify(name)).join(', ')}`;
     ctx.addIssue({ code: 'custom', path: ['EAGER_PRESETS'], message });
   }
-  return Object.freeze([...presets.keys()].filter((name) => names.includes(name)));
+  return Object.freeze(selection.presets);
 }
 
 /** The handler's configuration, as the environment schema outputs it (frozen). */

@@ -18,6 +18,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { PreviewsNotDeletedError } from '../errors.js';
 import type { BatchInvocation } from '../events/schemas.js';
+import { selectPresets } from '../preset-selection.js';
 import { invocationDeadline } from '../handler.js';
 import type { OriginalPreviews } from './originals.js';
 
@@ -74,13 +75,12 @@ function jobArguments(invocation: BatchInvocation, presets: readonly string[]): 
   if (!(BATCH_ACTIONS as readonly string[]).includes(action)) {
     return `Expected action ${BATCH_ACTIONS.join(', ')} but received ${JSON.stringify(action)}`;
   }
-  const names = (given.presets ?? '*').split(',').map((name) => name.trim()).filter((name) => name !== '');
-  if (names.includes('*') || names.length === 0) return { action: action as BatchAction, presets };
-  const missing = names.filter((name) => !presets.includes(name));
-  if (missing.length > 0) {
-    return `Expected presets among ${presets.join(', ')} but received ${missing.map((n) => JSON.stringify(n)).join(', ')}`;
+  const selection = selectPresets(given.presets ?? '*', presets);
+  if (selection.unknown.length > 0) {
+    return `Expected presets among ${presets.join(', ')} but received ${selection.unknown.map((n) => JSON.stringify(n)).join(', ')}`;
   }
-  return { action: action as BatchAction, presets: presets.filter((name) => names.includes(name)) };
+  // No name at all (`presets: ""`) means every preset, like no `presets` argument.
+  return { action: action as BatchAction, presets: selection.names.length === 0 ? presets : selection.presets };
 }
 
 /** The bucket of a task: schema 2.0 names it; 1.0 gives its ARN (`arn:aws:s3:::name`). */
