@@ -119,7 +119,8 @@ export class S3PreviewStorage {
 
   /**
    * Reads an original, refusing more than `maxBytes` (checked against `Content-Length` before the body
-   * is read, and again while it streams).
+   * is read, and again while it streams), with the ETag of the version read (the function stores it with
+   * the preview and compares it with the original's after writing: see `freshness.ts`).
    *
    * S3 answers a GetObject of a missing key with 403 instead of 404 unless the caller may list the bucket
    * (S3 API reference, GetObject "Permissions"), and the template grants `s3:ListBucket` only for the
@@ -130,16 +131,7 @@ export class S3PreviewStorage {
    * @throws {SourceNotFoundError} the object or bucket does not exist.
    * @throws {AccessDeniedError} S3 refused to read an object that exists (or that it will not list).
    * @throws {SourceTooLargeError} the object is larger than `maxBytes`.
-   */
-  public async readSource(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
-    return (await this.readOriginal(bucket, key, maxBytes, signal)).bytes;
-  }
-
-  /**
-   * {@link readSource}, with the ETag of the version read (the function stores it with the preview and
-   * compares it with the original's after writing: see `freshness.ts`).
-   *
-   * @throws the errors of {@link readSource}.
+   * @throws {DependencyDeadlineError} `signal` aborted first.
    */
   public async readOriginal(bucket: string, key: string, maxBytes: number, signal: AbortSignal): Promise<StoredObject> {
     try {
@@ -154,7 +146,7 @@ export class S3PreviewStorage {
 
   /**
    * The ETag of the original's current version (HeadObject), or `undefined` when it no longer exists (a
-   * 403 is confirmed by listing, as {@link readSource} does).
+   * 403 is confirmed by listing, as {@link readOriginal} does).
    *
    * @throws {AccessDeniedError} S3 refused to tell, and the key is listed (or cannot be listed).
    * @throws {DependencyDeadlineError} `signal` aborted first.
@@ -166,7 +158,7 @@ export class S3PreviewStorage {
 
   /**
    * The preview at `key` as HeadObject describes it, or `undefined` when there is none (a 403 is
-   * confirmed by listing, as {@link readSource} does: the template grants `s3:ListBucket` below the
+   * confirmed by listing, as {@link readOriginal} does: the template grants `s3:ListBucket` below the
    * preview root for this).
    *
    * @throws {AccessDeniedError} S3 refused to tell, and the key is listed (or cannot be listed).
@@ -233,7 +225,7 @@ export class S3PreviewStorage {
 
   /**
    * HeadObject of `key`, `undefined` when it does not exist; a 403 is confirmed by listing the key, as
-   * {@link readSource} does (not listed: `undefined`).
+   * {@link readOriginal} does (not listed: `undefined`).
    *
    * @throws {AccessDeniedError} S3 answered 403 and the key is listed (or cannot be listed).
    * @throws {DependencyDeadlineError} `signal` aborted first.

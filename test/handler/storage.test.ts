@@ -46,7 +46,7 @@ describe('Class: S3PreviewStorage', () => {
     const { client, commands } = scriptedS3(() => ({ Contents: [{ Key: 'photo/a.jpg.bak' }] }));
     const storage = new S3PreviewStorage({ client });
 
-    await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(SourceNotFoundError);
+    await expect(storage.readOriginal('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(SourceNotFoundError);
     expect(commands).toEqual(['GetObject', 'ListObjectsV2 photo/a.jpg 1']);
   });
 
@@ -54,7 +54,7 @@ describe('Class: S3PreviewStorage', () => {
     const { client } = scriptedS3(() => ({ Contents: [{ Key: 'photo/a.jpg' }] }));
     const storage = new S3PreviewStorage({ client });
 
-    await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(storage.readOriginal('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
   it('reports ACCESS_DENIED when listing is denied as well', async () => {
@@ -63,7 +63,7 @@ describe('Class: S3PreviewStorage', () => {
     });
     const storage = new S3PreviewStorage({ client });
 
-    await expect(storage.readSource('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(storage.readOriginal('originals', 'photo/a.jpg', 1000, NO_DEADLINE)).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
   it('reads a denied preview that is not in a listing of its own key as missing', async () => {
@@ -105,7 +105,7 @@ describe('Class: S3PreviewStorage', () => {
     const storage = new S3PreviewStorage({ client });
     const started = performance.now();
 
-    const error = await storage.readSource('originals', 'photo/a.jpg', 1000, AbortSignal.timeout(100)).catch((e: unknown) => e);
+    const error = await storage.readOriginal('originals', 'photo/a.jpg', 1000, AbortSignal.timeout(100)).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DependencyDeadlineError);
     expect((error as Error).message).toBe("GetObject s3://originals/photo/a.jpg did not complete before the invocation's deadline");
