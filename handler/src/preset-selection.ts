@@ -16,8 +16,8 @@ export interface PresetSelection {
    */
   readonly presets: readonly string[];
   /**
-   * The names given that are not in the catalogue, in the order given; none when `*` is among the names
-   * (it selects every preset, whatever else is named).
+   * The names given that are neither in the catalogue nor `*`, in the order given: `*,huge` selects every
+   * preset and still reports `huge` (a typo next to `*` is a mistake worth naming, not a no-op).
    */
   readonly unknown: readonly string[];
 }
@@ -39,6 +39,6 @@ export function selectPresets(selection: string | readonly string[], catalogue: 
   return {
     names,
     presets: known.filter((name) => all || names.includes(name)),
-    unknown: all ? [] : names.filter((name) => !known.includes(name)),
+    unknown: names.filter((name) => name !== '*' && !known.includes(name)),
   };
 }

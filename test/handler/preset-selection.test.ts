@@ -9,9 +9,9 @@ describe('Function: selectPresets', () => {
     expect(selectPresets(['large', 'small'], CATALOGUE)).toEqual({ names: ['large', 'small'], presets: ['small', 'large'], unknown: [] });
   });
 
-  it('selects every preset for *, whatever else is named', () => {
+  it('selects every preset for *, and still names an unknown name beside it', () => {
     expect(selectPresets('*', CATALOGUE).presets).toEqual(CATALOGUE);
-    expect(selectPresets('small, *, huge', CATALOGUE)).toEqual({ names: ['small', '*', 'huge'], presets: CATALOGUE, unknown: [] });
+    expect(selectPresets('small, *, huge', CATALOGUE)).toEqual({ names: ['small', '*', 'huge'], presets: CATALOGUE, unknown: ['huge'] });
   });
 
   it('names the unknown names in the order given, and leaves them out of the selection', () => {

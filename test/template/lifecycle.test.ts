@@ -71,6 +71,9 @@ describe('template.yaml: previews follow their originals', () => {
     expect(() => parseHandlerConfig({ ...base, EAGER_PRESETS: 'small,huge' })).toThrow(
       'EAGER_PRESETS: Expected names of configured presets ("small", "large") or "*" but received "huge"',
     );
+    expect(() => parseHandlerConfig({ ...base, EAGER_PRESETS: '*,huge' })).toThrow(
+      'EAGER_PRESETS: Expected names of configured presets ("small", "large") or "*" but received "huge"',
+    );
   });
 
   it('defaults CacheControl to the function’s and the proxy’s default (one day, not immutable)', () => {
