@@ -1,6 +1,6 @@
 /**
  * `npm run package -- [--arch arm64|x86_64] [--out DIR]`: writes the exact directory Lambda runs —
- * the bundle and its source map, a minimal package.json, and node_modules holding sharp built for
+ * the bundle (the entry index.mjs and its chunks/, each with its source map), a minimal package.json, and node_modules holding sharp built for
  * linux + the target CPU + glibc (whatever machine this runs on). SAM's makefile build calls it with
  * `--out $(ARTIFACTS_DIR)`; it also works alone for a zip upload or a local smoke test.
  */
@@ -87,8 +87,11 @@ async function main(): Promise<void> {
   await prepareOutDir(outDir, '--out');
   const sharpVersion = await pinnedSharpVersion();
 
-  const bundle = await bundleHandler({ outFile: join(outDir, 'index.mjs'), portableSourceMap: true });
-  console.log(`Bundle: ${formatBytes(bundle.bytes)} (+ ${formatBytes(bundle.mapBytes)} source map)`);
+  const bundle = await bundleHandler({ outDir, portableSourceMap: true });
+  console.log(
+    `Bundle: ${formatBytes(bundle.bytes)} in ${bundle.files.length} files, ${formatBytes(bundle.startBytes)} ` +
+      `read at start (+ ${formatBytes(bundle.mapBytes)} source maps)`,
+  );
 
   const manifest = { type: 'module', private: true, dependencies: { sharp: sharpVersion } };
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

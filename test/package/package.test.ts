@@ -1,21 +1,24 @@
 /**
  * The deployment package, end to end: `npm run package` writes the directory Lambda would get, and that
  * directory — copied away from the repository, like /var/task — answers real invocations against the
- * local AWS emulators with nothing but its own node_modules.
+ * local AWS emulators with nothing but its own node_modules, with tracing off (which never reads the
+ * X-Ray chunk) and on (which loads it and sends subsegments to a UDP socket standing in for the X-Ray daemon).
  *
  * Slow (npm installs sharp from the registry): runs in ~10-60 s depending on the npm cache.
  */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createSocket, type Socket } from 'node:dgram';
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLER_SUBSEGMENT } from '@preview-lambda/handler/tracing';
 import { type Emulators, startEmulators } from '@preview-lambda/local/emulators';
+import { expectedPackages, externalImports, installedPackages, loadedAtStart, moduleGraph, sourceMaps } from './support/inspect.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -88,8 +91,11 @@ const context = {
 };
 const response = await handler(event, context);
 const sharpPath = createRequire(import.meta.url).resolve('sharp');
+// The SDK clients' keep-alive sockets would hold the process open; with tracing on, the X-Ray SDK's UDP
+// sends (each on a temporary socket) get a moment to leave first.
+const grace = process.env.POWERTOOLS_TRACE_ENABLED === 'true' ? 300 : 0;
 process.stdout.write(${JSON.stringify(RESPONSE_MARKER)} + JSON.stringify({ response, sharpPath }) + '\\n', () =>
-  process.exit(0),
+  setTimeout(() => process.exit(0), grace),
 );
 `;
 
@@ -126,60 +132,16 @@ async function run(command: string, args: readonly string[], options: SpawnOptio
   return { code, stdout, stderr };
 }
 
-/** Every installed package under `node_modules`, nested ones as `parent/node_modules/child`. */
-async function installedPackages(nodeModules: string, prefix = ''): Promise<string[]> {
-  const names: string[] = [];
-  for (const entry of await readdir(nodeModules, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || !entry.isDirectory()) continue;
-    const scoped = entry.name.startsWith('@');
-    const packages = scoped
-      ? (await readdir(join(nodeModules, entry.name))).map((name) => `${entry.name}/${name}`)
-      : [entry.name];
-    for (const name of packages) {
-      names.push(`${prefix}${name}`);
-      const nested = join(nodeModules, name, 'node_modules');
-      const inner = await installedPackages(nested, `${prefix}${name}/node_modules/`).catch(() => []);
-      names.push(...inner);
-    }
-  }
-  return names.sort();
-}
-
-/** Names of sharp plus the transitive runtime dependencies it needs on linux-<cpu> with glibc. */
-async function expectedPackages(nodeModules: string, cpu: string): Promise<string[]> {
-  const wanted = new Set<string>();
-  const queue = ['sharp', `@img/sharp-linux-${cpu}`, `@img/sharp-libvips-linux-${cpu}`];
-  while (queue.length > 0) {
-    const name = queue.shift() ?? '';
-    if (wanted.has(name)) continue;
-    wanted.add(name);
-    const manifest = JSON.parse(await readFile(join(nodeModules, name, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-    };
-    queue.push(...Object.keys(manifest.dependencies ?? {}));
-  }
-  return [...wanted].sort();
-}
-
-/**
- * Bare module specifiers the bundle loads through `import` statements or `import()`, found by letting
- * esbuild parse it (so text inside string literals does not count).
- */
-async function externalImports(bundleFile: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [bundleFile],
-    bundle: true,
-    write: false,
-    metafile: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-  });
-  const paths = Object.values(result.metafile.inputs).flatMap((input) =>
-    input.imports.filter((entry) => entry.external).map((entry) => entry.path),
-  );
-  return [...new Set(paths)].sort();
+/** The variables the Lambda service sets under active tracing (as test/handler/tracing.test.ts simulates them). */
+function tracingEnv(daemonPort: number): Record<string, string> {
+  return {
+    POWERTOOLS_TRACE_ENABLED: 'true',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: '/var/task',
+    _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
+  };
 }
 
 describe('npm run package', () => {
@@ -212,13 +174,18 @@ describe('npm run package', () => {
     expect(packageRun.stdout).toMatch(/unzipped size: /);
   });
 
-  it('holds only the bundle, its source map, package.json and node_modules', async () => {
+  it('holds only the bundle (entry, chunks, their source maps), package.json and node_modules', async () => {
     expect((await readdir(packageDir)).sort()).toEqual([
+      'chunks',
       'index.mjs',
       'index.mjs.map',
       'node_modules',
       'package.json',
     ]);
+    const chunks = await readdir(join(packageDir, 'chunks'));
+    const scripts = chunks.filter((name) => name.endsWith('.mjs'));
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(chunks.sort()).toEqual(scripts.flatMap((name) => [name, `${name}.map`]).sort());
     const handlerManifest = JSON.parse(
       await readFile(join(REPO_ROOT, 'handler', 'package.json'), 'utf8'),
     ) as {
@@ -241,25 +208,51 @@ describe('npm run package', () => {
   });
 
   it('bundles every dependency but sharp (the AWS SDK included)', async () => {
-    const bundleFile = join(packageDir, 'index.mjs');
+    const graph = await moduleGraph(packageDir);
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-    const external = (await externalImports(bundleFile)).filter((specifier) => !builtins.has(specifier));
+    const external = externalImports(graph).filter((specifier) => !builtins.has(specifier));
     expect(external).toEqual(['sharp']);
-    const bundle = await readFile(bundleFile, 'utf8');
-    expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-    const map = JSON.parse(await readFile(join(packageDir, 'index.mjs.map'), 'utf8')) as {
-      sourcesContent?: unknown;
-    };
-    expect(map.sourcesContent).toBeUndefined();
+    // Every chunk is reached from the entry (none is left over from another build).
+    const chunks = (await readdir(join(packageDir, 'chunks'))).filter((name) => name.endsWith('.mjs'));
+    expect(Object.keys(graph).sort()).toEqual(['index.mjs', ...chunks.map((name) => `chunks/${name}`)].sort());
+  });
+
+  it('links a portable source map, without sources, to every file', async () => {
+    for (const [file, map] of await sourceMaps(packageDir)) {
+      const script = await readFile(join(packageDir, file), 'utf8');
+      const name = file.split('/').pop() ?? '';
+      expect(script.trimEnd().endsWith(`//# sourceMappingURL=${name}.map`), file).toBe(true);
+      expect(map.sourcesContent, file).toBeUndefined();
+      // Relative to the repository root, wherever the package was built (lib/bundle.ts: portableSourceMap).
+      expect(map.sources.filter((source) => source.startsWith('..') || source.startsWith('/')), file).toEqual([]);
+    }
+  });
+
+  it('puts the Tracer and the X-Ray SDK in one chunk that only an import() reaches', async () => {
+    const maps = await sourceMaps(packageDir);
+    const withXRay = [...maps]
+      .filter(([, map]) => map.sources.some((source) => source.startsWith('node_modules/aws-xray-sdk-core/')))
+      .map(([file]) => file);
+    expect(withXRay).toHaveLength(1);
+    const [tracerChunk = ''] = withXRay;
+    expect(tracerChunk).toMatch(/^chunks\//);
+    expect(maps.get(tracerChunk)?.sources.some((source) => source.startsWith('node_modules/@aws-lambda-powertools/tracer/'))).toBe(true);
+    const graph = await moduleGraph(packageDir);
+    const atStart = loadedAtStart(graph);
+    expect(atStart.has(tracerChunk)).toBe(false);
+    const dynamicImporters = [...atStart].filter((file) =>
+      graph[file]?.imports.some((entry) => entry.kind === 'dynamic-import' && entry.path === tracerChunk),
+    );
+    expect(dynamicImporters).toEqual(['index.mjs']);
   });
 
   // The package holds linux glibc binaries: it can only be run on a linux glibc machine with that CPU.
   describe('copied like /var/task and invoked', () => {
-    const invoke = async (event: Record<string, unknown>): Promise<PreviewResponse> => {
+    const invoke = async (event: Record<string, unknown>, env: Record<string, string> = {}): Promise<PreviewResponse> => {
       if (emulators === undefined) throw new Error('emulators are not running');
       const result = await run(process.execPath, ['driver.mjs', JSON.stringify(event)], {
         cwd: taskDir,
-        env: { PATH: process.env.PATH ?? '', ...emulators.env, ...HANDLER_ENV },
+        env: { PATH: process.env.PATH ?? '', ...emulators.env, ...HANDLER_ENV, ...env },
         timeout: 60_000,
       });
       const line = result.stdout.split('\n').find((text) => text.startsWith(RESPONSE_MARKER));
@@ -342,5 +335,54 @@ describe('npm run package', () => {
       },
       60_000,
     );
+
+    it.skipIf(HOST === undefined)(
+      'runs with tracing off without ever reading the X-Ray chunk',
+      async () => {
+        const tracerChunk = [...(await sourceMaps(taskDir))].find(([, map]) =>
+          map.sources.some((source) => source.startsWith('node_modules/aws-xray-sdk-core/')),
+        )?.[0];
+        expect(tracerChunk).toMatch(/^chunks\//);
+        const path = join(taskDir, tracerChunk ?? '');
+        await rename(path, `${path}.away`);
+        try {
+          const response = await invoke(event('photo/samples/does-not-exist.jpg'));
+          expect(response).toMatchObject({ status: false, code: 'SOURCE_NOT_FOUND' });
+        } finally {
+          await rename(`${path}.away`, path);
+        }
+      },
+      60_000,
+    );
+
+    describe('with tracing on (POWERTOOLS_TRACE_ENABLED in a simulated Lambda)', () => {
+      let daemon: Socket | undefined;
+      const documents: { name: string; annotations?: Record<string, unknown> }[] = [];
+
+      beforeAll(async () => {
+        daemon = createSocket('udp4');
+        // The X-Ray daemon protocol: a JSON header line, then the segment document.
+        daemon.on('message', (message) => {
+          const [, body = '{}'] = message.toString('utf8').split('\n');
+          documents.push(JSON.parse(body) as (typeof documents)[number]);
+        });
+        await new Promise<void>((resolvePromise) => daemon?.bind(0, '127.0.0.1', resolvePromise));
+      });
+
+      afterAll(() => daemon?.close());
+
+      it.skipIf(HOST === undefined)(
+        'loads the tracer chunk and sends the invocation subsegment',
+        async () => {
+          const response = await invoke(event('photo/samples/landscape.jpg'), tracingEnv(daemon?.address().port ?? 0));
+          expect(response).toMatchObject({ status: true, key: 'prew/large/samples/landscape.jpg' });
+          // Datagrams sent just before the driver exited are still being delivered.
+          await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
+          const invocation = documents.find((document) => document.name === HANDLER_SUBSEGMENT);
+          expect(invocation?.annotations).toEqual({ ColdStart: true, Service: 'preview-lambda' });
+        },
+        60_000,
+      );
+    });
   });
 });

@@ -1,13 +1,19 @@
 /**
  * The esbuild configuration of the Lambda bundle, shared by `npm run build` and `npm run package`.
  *
- * One ESM file for Node 22 with every dependency inlined, the AWS SDK included: the function runs the
- * SDK versions pinned in package-lock.json, never whatever the nodejs22.x runtime happens to ship.
- * `sharp` is the one external: its native addon and libvips are platform binaries that cannot be
- * bundled, so `npm run package` installs them next to the bundle for the Lambda's CPU.
+ * ESM for Node 22 with every dependency inlined, the AWS SDK included: the function runs the SDK
+ * versions pinned in package-lock.json, never whatever the nodejs22.x runtime happens to ship. `sharp` is
+ * the one external: its native addon and libvips are platform binaries that cannot be bundled, so
+ * `npm run package` installs them next to the bundle for the Lambda's CPU.
+ *
+ * Code splitting: the entry `index.mjs` (the template's `index.handler`) plus chunks under `chunks/`.
+ * Every dynamic `import()` becomes a chunk that is read only when it runs: the Tracer and the X-Ray SDK
+ * (loaded only when `POWERTOOLS_TRACE_ENABLED` is on, handler/src/tracing.ts) and the AWS SDK's lazily
+ * loaded credential providers, which a cold start with tracing off therefore never parses. Code both
+ * sides share goes to chunks the entry imports statically.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type BuildFailure, build, type Metafile } from 'esbuild';
 import { CliError } from './cli.js';
 import { HANDLER_ENTRY, REPO_ROOT } from './paths.js';
@@ -15,9 +21,19 @@ import { HANDLER_ENTRY, REPO_ROOT } from './paths.js';
 /** Packages left out of the bundle and resolved from `node_modules` at run time. */
 export const EXTERNAL_PACKAGES: readonly string[] = ['sharp'];
 
+/** File name of the entry point in the output directory (the template's `Handler: index.handler`). */
+export const ENTRY_FILE = 'index.mjs';
+
+/** Directory of the chunks, relative to the output directory. */
+export const CHUNKS_DIR = 'chunks';
+
 /**
  * Makes `require`, `__filename` and `__dirname` exist in the ESM bundle: bundled CommonJS code (and
- * esbuild's `__require` shim for `require()` of externals and Node built-ins) needs them.
+ * esbuild's `__require` shim for `require()` of externals and Node built-ins) needs them. esbuild writes
+ * a banner at the top of every output file; only the chunk holding esbuild's runtime helpers (where
+ * `__require` lives: the X-Ray SDK's `require('crypto')` calls it) uses `require`, but which chunk that
+ * is changes with the code. In the others the banner costs three imports of cached Node built-ins and
+ * one `createRequire` call.
  */
 const CJS_SHIM = [
   "import { createRequire as __bundleCreateRequire } from 'node:module';",
@@ -30,10 +46,13 @@ const CJS_SHIM = [
 
 /** Options for {@link bundleHandler}. */
 export interface BundleOptions {
-  /** Output file; its source map is written next to it as `<outFile>.map`. */
-  outFile: string;
   /**
-   * Write the map's `sources` relative to the repository root, as if the bundle sat at the root
+   * Output directory: the entry `index.mjs`, the chunks under `chunks/`, each file with its source map
+   * next to it (`<file>.map`). The entry, its map and `chunks/` are replaced; nothing else there is touched.
+   */
+  outDir: string;
+  /**
+   * Write each map's `sources` relative to the repository root, as if the bundle sat at the root
    * (`handler/src/config.ts`, `node_modules/...`) instead of relative to wherever it was written. The
    * package then does not depend on the build directory (same bytes from any checkout or SAM scratch
    * copy) and Lambda stack traces read `/var/task/handler/src/config.ts:148`. Defaults to false, which
@@ -50,15 +69,38 @@ export interface PackageContribution {
   bytes: number;
 }
 
+/** One JavaScript file of the bundle (the entry or a chunk). */
+export interface BundleFile {
+  /** Path relative to the output directory, with `/` separators (`index.mjs`, `chunks/esm-22BZCUYX.mjs`). */
+  path: string;
+  /** Size in bytes. */
+  bytes: number;
+  /** Size of its source map (`<path>.map`) in bytes. */
+  mapBytes: number;
+  /**
+   * True when importing the entry loads it (the entry itself and the chunks it imports statically, however
+   * indirectly); false for a chunk read only when an `import()` runs.
+   */
+  loadedAtStart: boolean;
+  /** Its largest contributors, biggest first. */
+  packages: readonly PackageContribution[];
+}
+
 /** What {@link bundleHandler} produced. */
 export interface BundleResult {
-  /** Absolute path of the bundle. */
-  outFile: string;
-  /** Size of the bundle in bytes. */
+  /** Absolute path of the output directory. */
+  outDir: string;
+  /** Absolute path of the entry (`<outDir>/index.mjs`). */
+  entryFile: string;
+  /** The entry first, then the chunks loaded at start, then the others, each group biggest first. */
+  files: readonly BundleFile[];
+  /** Bytes of JavaScript, all files. */
   bytes: number;
-  /** Size of the source map in bytes. */
+  /** Bytes of JavaScript a cold start reads (the files with `loadedAtStart`). */
+  startBytes: number;
+  /** Bytes of source maps, all files. */
   mapBytes: number;
-  /** Largest contributors to the bundle, biggest first. */
+  /** Largest contributors to the whole bundle, biggest first. */
   packages: readonly PackageContribution[];
 }
 
@@ -71,16 +113,35 @@ function packageOf(input: string): string {
   return scopeOrName.startsWith('@') ? `${scopeOrName}/${name}` : scopeOrName;
 }
 
-function contributions(metafile: Metafile): PackageContribution[] {
+type Output = Metafile['outputs'][string];
+
+function contributions(outputs: readonly Output[]): PackageContribution[] {
   const totals = new Map<string, number>();
-  for (const [path, output] of Object.entries(metafile.outputs)) {
-    if (path.endsWith('.map')) continue;
+  for (const output of outputs) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const name = packageOf(input);
       totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
     }
   }
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * The JavaScript outputs reachable from `entry` (metafile paths, `entry` included) through static imports,
+ * or also through `import()` when `dynamic` is true.
+ */
+function reachable(outputs: Metafile['outputs'], entry: string, dynamic: boolean): Set<string> {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const path = queue.pop() ?? '';
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const { path: imported, kind, external } of outputs[path]?.imports ?? []) {
+      if (!external && (kind === 'import-statement' || (dynamic && kind === 'dynamic-import'))) queue.push(imported);
+    }
+  }
+  return seen;
 }
 
 /** Rewrites a source map's `sources` relative to the repository root (see `portableSourceMap`). */
@@ -99,10 +160,19 @@ function isBuildFailure(error: unknown): error is BuildFailure {
 
 /** Bundles the handler with esbuild and reports what went into it. */
 export async function bundleHandler(options: BundleOptions): Promise<BundleResult> {
-  await mkdir(dirname(options.outFile), { recursive: true });
+  const outDir = resolve(options.outDir);
+  const entryFile = join(outDir, ENTRY_FILE);
+  // Chunk names carry a content hash: without this, every build would leave the previous chunks behind.
+  await Promise.all(
+    [entryFile, `${entryFile}.map`, join(outDir, CHUNKS_DIR)].map((path) => rm(path, { recursive: true, force: true })),
+  );
+  await mkdir(outDir, { recursive: true });
   const result = await build({
-    entryPoints: [HANDLER_ENTRY],
-    outfile: options.outFile,
+    entryPoints: { index: HANDLER_ENTRY },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -128,12 +198,45 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleResul
       throw new CliError(`esbuild failed with ${error.errors.length} error(s), see above`);
     throw error;
   });
-  if (options.portableSourceMap === true) await makeSourceMapPortable(`${options.outFile}.map`);
-  const [bundleStat, mapStat] = await Promise.all([stat(options.outFile), stat(`${options.outFile}.map`)]);
+  // Metafile paths are relative to the working directory.
+  const outputs = result.metafile.outputs;
+  const written = Object.keys(outputs).filter((path) => !path.endsWith('.map'));
+  const entryKey = written.find((path) => resolve(path) === entryFile);
+  if (entryKey === undefined) throw new CliError(`esbuild wrote no ${entryFile}`);
+  // esbuild can write a chunk for an `import()` that tree shaking then dropped (today one, `bowser`):
+  // nothing imports it, so it goes.
+  const used = reachable(outputs, entryKey, true);
+  const unused = written.filter((path) => !used.has(path));
+  await Promise.all(unused.flatMap((path) => [rm(resolve(path)), rm(`${resolve(path)}.map`)]));
+  const scripts = written.filter((path) => used.has(path));
+  const atStart = reachable(outputs, entryKey, false);
+  if (options.portableSourceMap === true) {
+    await Promise.all(scripts.map((path) => makeSourceMapPortable(`${resolve(path)}.map`)));
+  }
+  const files = await Promise.all(
+    scripts.map(async (path): Promise<BundleFile> => {
+      const absolute = resolve(path);
+      const [fileStat, mapStat] = await Promise.all([stat(absolute), stat(`${absolute}.map`)]);
+      return {
+        path: relative(outDir, absolute).split(sep).join('/'),
+        bytes: fileStat.size,
+        mapBytes: mapStat.size,
+        loadedAtStart: atStart.has(path),
+        packages: contributions([outputs[path] as Output]),
+      };
+    }),
+  );
+  const rank = (file: BundleFile): number => (file.path === ENTRY_FILE ? 0 : file.loadedAtStart ? 1 : 2);
+  files.sort((a, b) => rank(a) - rank(b) || b.bytes - a.bytes);
+  const sum = (list: readonly BundleFile[], size: (file: BundleFile) => number): number =>
+    list.reduce((total, file) => total + size(file), 0);
   return {
-    outFile: options.outFile,
-    bytes: bundleStat.size,
-    mapBytes: mapStat.size,
-    packages: contributions(result.metafile),
+    outDir,
+    entryFile,
+    files,
+    bytes: sum(files, (file) => file.bytes),
+    startBytes: sum(files.filter((file) => file.loadedAtStart), (file) => file.bytes),
+    mapBytes: sum(files, (file) => file.mapBytes),
+    packages: contributions(scripts.map((path) => outputs[path] as Output)),
   };
 }

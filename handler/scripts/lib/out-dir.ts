@@ -2,12 +2,14 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { CliError } from './cli.js';
+import { CHUNKS_DIR, ENTRY_FILE } from './bundle.js';
 import { REPO_ROOT } from './paths.js';
 
 /** The entries a package directory may hold; anything else means `--out` points somewhere wrong. */
 export const PACKAGE_ENTRIES: ReadonlySet<string> = new Set([
-  'index.mjs',
-  'index.mjs.map',
+  ENTRY_FILE,
+  `${ENTRY_FILE}.map`,
+  CHUNKS_DIR,
   'package.json',
   'package-lock.json',
   'node_modules',
