@@ -1,6 +1,6 @@
 /**
- * Cold import time of the bundled handler (`handler/dist/index.mjs`, sharp included), each in a fresh
- * Node process.
+ * Cold import time of the bundled handler (`handler/dist/index.mjs` and the chunks it imports, sharp
+ * included), each in a fresh Node process.
  *
  * @module
  */
@@ -41,18 +41,20 @@ function runModule(code: string, env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
-/** Imports `<root>/handler/dist/index.mjs` five times, each in a fresh process. */
-export async function coldImport(root: string): Promise<ColdImport> {
-  const bundle = join(root, 'handler/dist/index.mjs');
-  if (!existsSync(bundle)) return 'n/a (run npm run build first)';
-  const url = pathToFileURL(bundle).href;
+/**
+ * Milliseconds one fresh Node process takes to import `bundleFile` (an ES module, such as the bundled
+ * handler's `index.mjs`), with the handler's configuration set to placeholders plus `env`.
+ * Throws when the import fails.
+ */
+export async function coldImportOnce(bundleFile: string, env: Readonly<Record<string, string>> = {}): Promise<number> {
+  const url = pathToFileURL(bundleFile).href;
   const code = [
     'const t = performance.now();',
     `await import(${JSON.stringify(url)});`,
     'console.log(performance.now() - t);',
   ].join(' ');
   // The handler validates its configuration at import: placeholders, nothing is called at import time.
-  const env = {
+  const childEnv = {
     ...process.env,
     SOURCE_BUCKETS: 'bench-source',
     DESTINATION_BUCKETS: 'bench-destination',
@@ -61,10 +63,18 @@ export async function coldImport(root: string): Promise<ColdImport> {
     PRESETS: 'small=320;avif;webp,medium=720;avif;webp,large=1440;avif;webp',
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     MALLOC_ARENA_MAX: RECOMMENDED_MALLOC_ARENA_MAX,
+    ...env,
   };
+  return round1(Number(await runModule(code, childEnv)));
+}
+
+/** Imports `<root>/handler/dist/index.mjs` five times, each in a fresh process. */
+export async function coldImport(root: string): Promise<ColdImport> {
+  const bundle = join(root, 'handler/dist/index.mjs');
+  if (!existsSync(bundle)) return 'n/a (run npm run build first)';
   const ms: number[] = [];
   try {
-    for (let i = 0; i < 5; i++) ms.push(round1(Number(await runModule(code, env))));
+    for (let i = 0; i < 5; i++) ms.push(await coldImportOnce(bundle));
   } catch (error) {
     return `failed: ${error instanceof Error ? error.message : String(error)}`;
   }
