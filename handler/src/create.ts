@@ -133,6 +133,6 @@ export function createPreviewFunction(
     resize: tracer === undefined ? resize : traced(tracer, RESIZE_SUBSEGMENT, resize),
   });
   const originals = new OriginalPreviews({ config, storage, deleter, idempotency, logger, preview });
-  const handler = createFunctionHandler({ config, logger, preview, originals });
+  const handler = createFunctionHandler({ config, logger, metrics, preview, originals });
   return { handler: tracer === undefined ? handler : traceHandler(tracer, handler), preview };
 }

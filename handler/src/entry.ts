@@ -14,6 +14,7 @@ import type { PreviewHandler } from './handler.js';
 import { type BatchResponse, handleBatch } from './lifecycle/batch.js';
 import { handleObjectEvents, type ObjectEventsReport } from './lifecycle/object-events.js';
 import type { OriginalPreviews } from './lifecycle/originals.js';
+import type { PreviewMetrics } from './metrics.js';
 
 /** What the function answers: the Go response, an object-event report, or a Batch Operations response. */
 export type FunctionResponse = ResizeResponse | ObjectEventsReport | BatchResponse;
@@ -25,6 +26,8 @@ export type FunctionHandler = (event: unknown, context: Context) => Promise<Func
 export interface FunctionHandlerDependencies {
   readonly config: HandlerConfig;
   readonly logger: Logger;
+  /** The preview requests' metrics; here only the cold start of the other invocations. */
+  readonly metrics: PreviewMetrics;
   /** The Go contract's handler. */
   readonly preview: PreviewHandler;
   /** Purges and generates the previews of originals. */
@@ -33,7 +36,7 @@ export interface FunctionHandlerDependencies {
 
 /** Creates the entry point over the preview handler and the lifecycle of originals. */
 export function createFunctionHandler(dependencies: FunctionHandlerDependencies): FunctionHandler {
-  const { config, logger, preview, originals } = dependencies;
+  const { config, logger, metrics, preview, originals } = dependencies;
   const presets = Object.freeze([...config.layout.presets.keys()]);
 
   return async function handler(event: unknown, context: Context): Promise<FunctionResponse> {
@@ -41,10 +44,13 @@ export function createFunctionHandler(dependencies: FunctionHandlerDependencies)
     try {
       classified = classifyEvent(event);
     } catch (error) {
+      metrics.publishColdStart();
       logger.addContext(context);
       logger.error('event', { outcome: 'invalid', error: error instanceof Error ? error : String(error) });
       throw error;
     }
+    // A preview request's blob counts its own cold start; any other invocation counts it here.
+    if (classified.kind !== 'preview') metrics.publishColdStart();
     switch (classified.kind) {
       case 'preview':
         return preview(event, context);

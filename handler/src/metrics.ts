@@ -267,6 +267,19 @@ export class PreviewMetrics {
     this.#flush();
   }
 
+  /**
+   * On the cold start of an invocation that is not a preview request (an object event, a Batch Operations
+   * task), writes a blob of `ColdStart` alone under the `service` dimension, so the cold start is counted
+   * in the invocation that had it rather than on the next preview request. Does nothing on a warm start.
+   */
+  public publishColdStart(): void {
+    const metrics = this.#metrics;
+    if (!metrics.takeColdStart()) return;
+    metrics.addDimensions({});
+    metrics.addMetric(METRIC.coldStart, METRIC_UNITS[METRIC.coldStart], 1);
+    this.#flush();
+  }
+
   #flush(): void {
     const metrics = this.#metrics;
     if (this.#emit === undefined) {

@@ -16,6 +16,7 @@ import { type EmfBlob, parseEmf } from '@preview-lambda/local/emf';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUCKETS, type Harness, type HandlerUnderTest, lambdaContext, startHarness } from '../support/harness.js';
 import { uniqueSourceKey } from '../support/requests.js';
+import { s3Notification } from '../lifecycle/support.js';
 import { request } from './support.js';
 
 let harness: Harness;
@@ -106,6 +107,23 @@ describe('Function: metrics (EMF, one blob per invocation)', () => {
     const phases = PHASES.reduce((sum, phase) => sum + values[phase]!, 0);
     expect(phases).toBeLessThanOrEqual(values.Duration! + 1);
     expect(checked(warm!)).not.toHaveProperty('ColdStart');
+  });
+
+  it('counts the cold start of an object event in that invocation (a ColdStart-only blob), not on the next preview', async () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+    const sut = await harness.handler();
+    await sut.entry(s3Notification('ObjectTagging:Put', uniqueSourceKey('tagged.jpg')), lambdaContext());
+    await sut.entry(s3Notification('ObjectTagging:Put', uniqueSourceKey('tagged-again.jpg')), lambdaContext());
+    const src = uniqueSourceKey('after-event.jpg');
+    await harness.putSource(src, await makeJpeg({ width: 400, height: 300 }));
+    await sut.handler(request(src), lambdaContext());
+
+    const [coldStart, preview, ...rest] = blobs(sut);
+    expect(rest).toEqual([]);
+    expect(coldStart!.dimensions).toEqual({ service: 'preview-lambda' });
+    expect(dimensionSets(coldStart!)).toEqual([['service']]);
+    expect(metricsOf(coldStart!)).toEqual({ ColdStart: { unit: METRIC_UNITS.ColdStart, value: 1 } });
+    expect(checked(preview!)).not.toHaveProperty('ColdStart');
   });
 
   it('publishes a replay with the read-back time and bytes, and nothing of a resize', async () => {
