@@ -123,7 +123,7 @@ function handlerEnvironment(readFile: ReadTextFile) {
         jpegQuality: e.JPEG_QUALITY,
         /** Encoder settings of variants and the animation limits, as `resizeImage` takes them. */
         variants: Object.freeze({
-          /** WebP quality of WebP variants, 1-100 (`WEBP_QUALITY`). */
+          /** WebP quality of WebP variants over 1 MP, 1-100 (`WEBP_QUALITY`); 2 lower up to 1 MP. */
           webpQuality: e.WEBP_QUALITY,
           /** AVIF quality of AVIF variants, 1-100 (`AVIF_QUALITY`). */
           avifQuality: e.AVIF_QUALITY,

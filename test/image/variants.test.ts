@@ -5,7 +5,14 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { animationPlan, resizeImage, tuneSharp } from '@preview-lambda/handler/image';
+import {
+  animationPlan,
+  resizeImage,
+  tuneSharp,
+  WEBP_REDUCED_QUALITY_PIXELS,
+  WEBP_SMALL_PIXELS,
+  webpVariantSettings,
+} from '@preview-lambda/handler/image';
 import {
   GIF_FRAME_COLOURS,
   makeAnimatedWebp,
@@ -59,6 +66,19 @@ describe('Function: resizeImage (variants)', () => {
     expect(webp).toMatchObject({ contentType: 'image/webp', width: 400, height: 300 });
     expect((await sharp(webp.data).metadata()).format).toBe('webp');
     expect(lower.data.length).toBeLessThan(webp.data.length);
+  });
+
+  it('encodes a WebP variant up to 1 MP at 2 below the WebP quality, and up to 0.25 MP at effort 6', () => {
+    // Act
+    const at = (pixels: number) => webpVariantSettings(82, pixels);
+
+    // Assess
+    expect(at(320 * 213)).toEqual({ quality: 80, effort: 6 });
+    expect(at(WEBP_SMALL_PIXELS)).toEqual({ quality: 80, effort: 6 });
+    expect(at(WEBP_SMALL_PIXELS + 1)).toEqual({ quality: 80, effort: 4 });
+    expect(at(WEBP_REDUCED_QUALITY_PIXELS)).toEqual({ quality: 80, effort: 4 });
+    expect(at(WEBP_REDUCED_QUALITY_PIXELS + 1)).toEqual({ quality: 82, effort: 4 });
+    expect(webpVariantSettings(1, 100).quality).toBe(1);
   });
 
   it('keeps the transparency of a PNG in its AVIF and WebP variants', async () => {

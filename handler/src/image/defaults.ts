@@ -15,7 +15,9 @@ export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
  * Default `ResizeOptions.webpQuality`: the lowest quality whose preview's SSIM (full resolution, against the
  * unencoded pixels) is at most 0.003 below the JPEG q70 preview's on every photograph of
  * `npm run bench:quality` at 1440 and 320 px (the worst photo counts). At that look WebP saves bytes on
- * clean photos and spends more on noisy ones: about as many bytes as JPEG on average.
+ * clean photos and spends more on noisy ones: about as many bytes as JPEG on average. It is the quality of
+ * variants over 1 MP; smaller ones, where this look is more than needed, are encoded 2 lower
+ * (`webpVariantSettings`).
  */
 export const DEFAULT_WEBP_QUALITY = 82;
 /**

@@ -35,7 +35,7 @@ export function previewType(
 export interface EncodeOptions {
   /** JPEG quality, 1-100. */
   readonly jpegQuality: number;
-  /** WebP quality, 1-100 (lossy). */
+  /** WebP quality of variants over 1 MP, 1-100 (lossy); smaller ones: {@link webpVariantSettings}. */
   readonly webpQuality: number;
   /** AVIF quality, 1-100 (lossy). */
   readonly avifQuality: number;
@@ -46,6 +46,85 @@ export interface EncodeOptions {
    * sharp's defaults (quality 80), as before variants existed, so its bytes do not change.
    */
   readonly variant: boolean;
+  /**
+   * Pixels the encoder writes: the preview's width × height, times its frames when animated. Chooses a
+   * WebP variant's quality and effort ({@link webpVariantSettings}).
+   */
+  readonly pixels: number;
+}
+
+/**
+ * Largest WebP variant, in pixels written (width × height × frames), encoded {@link WEBP_QUALITY_STEP}
+ * below `webpQuality`: 1,000,000 px, so a 720 px preview (720x480, or 720x1080 portrait) is and a 1440 px
+ * one (1440x810 and up) is not. `webpQuality` (`WEBP_QUALITY`, default 82) is chosen at 1440 and 320 px
+ * (see `DEFAULT_WEBP_QUALITY`); its look is more than a smaller preview needs.
+ *
+ * Measured once (a study outside the benches; `npm run bench` checks the outcome end to end at 320 and
+ * 1440 px) on the six photographs of `npm run bench:quality` (sunset, dragonfly, kleiber, bridge, picos,
+ * life, as published): `resizeImage`'s own pixels before the encoder, SSIM full against ImageMagick's
+ * rendering (as `npm run bench` computes it), bytes over the JPEG q70 preview's (mean of the photos), the
+ * worst photo's SSIM full minus the JPEG's, encode ms (medians of 3 interleaved rounds; shared 2-core AMD
+ * EPYC VM, Node 20.20.2, load average 0.6-1.4):
+ *
+ * | WebP | 320 px | 480 px | 720 px | 1440 px |
+ * | --- | --- | --- | --- | --- |
+ * | q82 effort 4 (before) | 1.07×, +0.0042, 7 ms | 1.04×, +0.0012, 14 ms | 1.00×, +0.0003, 28 ms | 0.94×, −0.0016, 105 ms |
+ * | q82 effort 6 | 1.03×, +0.0033, 17 ms | 1.01×, +0.0011, 35 ms | 0.97×, +0.0002, 70 ms | 0.90×, −0.0017, 250 ms |
+ * | q80 effort 4 | 0.99×, +0.0029, 7 ms | 0.96×, +0.0003, 14 ms | **0.93×, −0.0018, 29 ms** | 0.87×, −0.0035 (fails) |
+ * | q80 effort 6 | **0.96×, +0.0029, 17 ms** | **0.93×, +0.0001, 34 ms** | 0.89×, −0.0020, 70 ms | 0.83×, −0.0042 (fails) |
+ * | q78 effort 4 | 0.92×, +0.0010, 7 ms | 0.90×, −0.0011, 13 ms | 0.86×, −0.0035 (fails) | 0.80×, −0.0048 (fails) |
+ *
+ * Effort alone does not bring a 320 px variant under the JPEG's bytes, and q78 fails the 0.003 margin
+ * from 720 px up; two lower steps of quality up to 1 MP, with {@link WEBP_SMALL_EFFORT} up to
+ * {@link WEBP_SMALL_PIXELS}, make every measured width smaller than the JPEG within the margin (bold).
+ */
+export const WEBP_REDUCED_QUALITY_PIXELS = 1_000_000;
+
+/** How much lower than `webpQuality` a WebP variant of at most {@link WEBP_REDUCED_QUALITY_PIXELS} is encoded. */
+export const WEBP_QUALITY_STEP = 2;
+
+/**
+ * Largest WebP variant, in pixels written, encoded at {@link WEBP_SMALL_EFFORT} rather than sharp's default
+ * effort 4: 250,000 px (a 320 px preview is 57,600-153,600 px, 480x360 is 172,800, 720x405 is 291,600).
+ * Effort 6 makes such previews 4 % smaller (q80 at 320 px: 0.96× the JPEG's bytes instead of 0.99×, the
+ * margin a lone q80 would leave being under 1 %) for about 10 ms more encoding (17 ms instead of 7 at
+ * 320 px, 34 instead of 14 at 480), small beside decoding the 12-24 MP original; at 720 px it would add
+ * 40 ms for the same 4 % (table at {@link WEBP_REDUCED_QUALITY_PIXELS}).
+ */
+export const WEBP_SMALL_PIXELS = 250_000;
+
+/** libwebp's effort (sharp's `effort`, libwebp `method`, 0-6) for WebP variants of at most {@link WEBP_SMALL_PIXELS}. */
+export const WEBP_SMALL_EFFORT = 6;
+
+/** sharp's default WebP effort, kept for larger variants and for every source-format WebP preview. */
+const WEBP_DEFAULT_EFFORT = 4;
+
+/** A WebP variant's encoder settings (sharp's `webp()` options). */
+export interface WebpVariantSettings {
+  /** Quality, 1-100. */
+  readonly quality: number;
+  /** Effort, 0-6. */
+  readonly effort: number;
+}
+
+/**
+ * The encoder settings of a WebP variant of `pixels` pixels (width × height × frames) asked for at
+ * `quality` (`webpQuality`): `quality` − {@link WEBP_QUALITY_STEP} (at least 1) up to
+ * {@link WEBP_REDUCED_QUALITY_PIXELS}, `quality` above; effort {@link WEBP_SMALL_EFFORT} up to
+ * {@link WEBP_SMALL_PIXELS}, sharp's default 4 above.
+ *
+ * @example
+ * ```ts
+ * webpVariantSettings(82, 320 * 213); // { quality: 80, effort: 6 }
+ * webpVariantSettings(82, 720 * 480); // { quality: 80, effort: 4 }
+ * webpVariantSettings(82, 1440 * 960); // { quality: 82, effort: 4 }
+ * ```
+ */
+export function webpVariantSettings(quality: number, pixels: number): WebpVariantSettings {
+  return {
+    quality: pixels <= WEBP_REDUCED_QUALITY_PIXELS ? Math.max(1, quality - WEBP_QUALITY_STEP) : quality,
+    effort: pixels <= WEBP_SMALL_PIXELS ? WEBP_SMALL_EFFORT : WEBP_DEFAULT_EFFORT,
+  };
 }
 
 /**
@@ -82,8 +161,9 @@ export const GIF_OPTIONS = { effort: 1, dither: 0 } as const;
  *   `palette: true`), zlib level 9 (small images, so the extra effort is cheap). Resampling adds
  *   intermediate colours at edges; 256 keeps them (SSIM ≥ 0.999 on diagrams), where re-using the
  *   source's 16 would not. A true-colour source stays true-colour with sharp's defaults;
- * - WebP: a variant lossy at `webpQuality` with sharp's other defaults (effort 4); a source-format
- *   preview with sharp's defaults, as before. Lossless WebP is not used for palette sources: resampled
+ * - WebP: a variant lossy at {@link webpVariantSettings} of `webpQuality` and its `pixels` (two lower
+ *   up to 1 MP, effort 6 up to 0.25 MP), sharp's other defaults; a source-format preview with sharp's
+ *   defaults (quality 80, effort 4), as before, so its bytes do not change. Lossless WebP is not used for palette sources: resampled
  *   edges add colours, and a 16-colour diagram's preview came out 2.6× the palette PNG's size, where
  *   lossy WebP is smaller than it;
  * - AVIF: lossy at `avifQuality`, {@link AVIF_EFFORT}, {@link AVIF_CHROMA_SUBSAMPLING}, 8 bits;
@@ -96,7 +176,9 @@ export function encode(pipeline: Sharp, type: ImageType, options: EncodeOptions)
     case 'image/png':
       return options.palette ? pipeline.png({ palette: true, compressionLevel: 9 }) : pipeline.png();
     case 'image/webp':
-      return options.variant ? pipeline.webp({ quality: options.webpQuality }) : pipeline.webp();
+      return options.variant
+        ? pipeline.webp(webpVariantSettings(options.webpQuality, options.pixels))
+        : pipeline.webp();
     case 'image/avif':
       return pipeline.avif({
         quality: options.avifQuality,

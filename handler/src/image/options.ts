@@ -35,7 +35,10 @@ export interface ResizeOptions {
    * type, as the function always made it). An animated preview asked for as AVIF is animated WebP.
    */
   format?: OutputFormat | undefined;
-  /** WebP quality of WebP variants, 1 to 100 (default {@link DEFAULT_WEBP_QUALITY}). */
+  /**
+   * WebP quality of WebP variants over 1 MP, 1 to 100 (default {@link DEFAULT_WEBP_QUALITY}); smaller
+   * variants are encoded 2 lower, and up to 0.25 MP at effort 6 (`webpVariantSettings`).
+   */
   webpQuality?: number;
   /** AVIF quality of AVIF variants, 1 to 100 (default {@link DEFAULT_AVIF_QUALITY}). */
   avifQuality?: number;

@@ -244,6 +244,7 @@ export async function resizeImage(input: Uint8Array, options: ResizeOptions): Pr
       avifQuality: resolved.avifQuality,
       palette: header.isPalette === true,
       variant: format !== undefined,
+      pixels: target.width * target.height * (animation.animated ? animation.frames : 1),
     },
   };
 
