@@ -7,12 +7,12 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type NginxConfigOptions, renderNginxConfig } from '@preview-lambda/proxy/nginx/render';
 import { NginxNotFoundError, PortInUseError, StaleNginxError } from './errors.js';
+import { findExecutable } from './executables.js';
 import { nginxModulePaths } from './nginx-modules.js';
 
 /** Options of {@link renderMainConfig}. */
@@ -85,25 +85,12 @@ export interface FindNginxOptions {
  * puts it, often not on a user's PATH).
  */
 export function findNginx(options: FindNginxOptions = {}): string | undefined {
-  const explicit = options.explicit ?? process.env.NGINX_BIN;
-  if (explicit !== undefined && explicit !== '') return executable(explicit) ? explicit : undefined;
-  const path = options.path ?? process.env.PATH ?? '';
-  const extra = options.extraDirectories ?? ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin'];
-  for (const directory of [...path.split(delimiter), ...extra]) {
-    if (directory === '') continue;
-    const candidate = join(directory, 'nginx');
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return findExecutable({
+    names: ['nginx'],
+    explicit: options.explicit ?? process.env.NGINX_BIN,
+    path: options.path ?? process.env.PATH,
+    extraDirectories: options.extraDirectories ?? ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin'],
+  });
 }
 
 /** Throws {@link PortInUseError} when nothing can listen on `host:port` now (`port` 0 is always free). */

@@ -3,30 +3,19 @@
  * executable is launched). Skipped with a note where it is missing, failing instead under `CI`, like the
  * nginx suites.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '@preview-lambda/local/executables';
 import { type Browser, chromium } from 'playwright-core';
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The Chromium executable: `CHROMIUM_BIN` when set (and nothing else: none when it is not executable),
  * else `chromium` or `chromium-browser` on PATH or in /usr/bin.
  */
-export const CHROMIUM_PATH: string | undefined = (() => {
-  const explicit = process.env.CHROMIUM_BIN;
-  if (explicit !== undefined && explicit !== '') return executable(explicit) ? explicit : undefined;
-  const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'].filter((entry) => entry !== '');
-  const candidates = directories.flatMap((directory) => ['chromium', 'chromium-browser'].map((name) => join(directory, name)));
-  return candidates.find(executable);
-})();
+export const CHROMIUM_PATH: string | undefined = findExecutable({
+  names: ['chromium', 'chromium-browser'],
+  explicit: process.env.CHROMIUM_BIN,
+  path: process.env.PATH,
+  extraDirectories: ['/usr/bin'],
+});
 
 /** Whether the browser suite is skipped: only where Chromium is missing and `CI` is not set. */
 export const SKIP_WITHOUT_CHROMIUM = CHROMIUM_PATH === undefined && !process.env.CI;
