@@ -143,14 +143,15 @@ export async function verify(context: CommandContext, fix: boolean): Promise<Com
     originals,
     async (original) => {
       tally.add('originals');
+      const staleKeys = original.stale.map((preset) => `${context.layout.previewRoot}/${preset}/${original.path}`);
       for (const preset of original.missing) found('missing', preset, original.key);
-      for (const preset of original.stale) found('stale', preset, `${context.layout.previewRoot}/${preset}/${original.path}`);
+      original.stale.forEach((preset, index) => found('stale', preset, staleKeys[index]!));
       if (original.missing.length + original.stale.length === 0) tally.add('complete');
       if (fix && !context.dryRun && original.missing.length + original.stale.length > 0) {
         // A stale preview is deleted first: the function then makes it from the current original
         // (a replayed record whose preview is gone is generated again).
         const stale = new BatchDeleter(context);
-        for (const preset of original.stale) await stale.add(`${context.layout.previewRoot}/${preset}/${original.path}`);
+        for (const key of staleKeys) await stale.add(key);
         await stale.flush();
         await maker.make(original, [...original.missing, ...original.stale], context.signal);
       } else if (fix) {

@@ -20,7 +20,7 @@ import { PreviewsNotDeletedError } from '../errors.js';
 import type { BatchInvocation } from '../events/schemas.js';
 import { selectPresets } from '../preset-selection.js';
 import { invocationDeadline } from '../handler.js';
-import type { OriginalPreviews } from './originals.js';
+import type { OriginalPreviews, PresetOutcome } from './originals.js';
 
 /** Batch Operations' result codes. */
 export type BatchResultCode = 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure';
@@ -137,8 +137,8 @@ export async function handleBatch(invocation: BatchInvocation, context: Context,
       }
       if (job.action === 'regenerate') await originals.purge(original, invocationDeadline(context));
       const outcomes = await originals.generate(original, job.presets, destination, context, { skipExisting: job.action === 'generate' });
-      const failed = outcomes.find((outcome) => outcome.outcome === 'failed');
-      if (failed !== undefined && failed.outcome === 'failed') return result(taskId, 'PermanentFailure', `${failed.code}: ${failed.message}`);
+      const failed = outcomes.find((outcome): outcome is Extract<PresetOutcome, { outcome: 'failed' }> => outcome.outcome === 'failed');
+      if (failed !== undefined) return result(taskId, 'PermanentFailure', `${failed.code}: ${failed.message}`);
       const by = (kind: string) => outcomes.filter((outcome) => outcome.outcome === kind).map((outcome) => outcome.preset);
       const parts = [['Generated', by('generated')], ['existing', by('existing')], ['deferred', by('deferred')]] as const;
       const summary = parts.filter(([, names]) => names.length > 0).map(([what, names]) => `${what} ${names.join(',')}`).join('; ') || 'Nothing to do';
